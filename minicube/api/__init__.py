@@ -1,0 +1,1 @@
+"""The Kubernetes API model: pure functions over plain dict objects, no I/O."""
