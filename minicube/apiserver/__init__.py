@@ -1,0 +1,1 @@
+"""The Kubernetes REST API over aiohttp: discovery, CRUD, watch, patch and subresources."""

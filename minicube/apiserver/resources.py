@@ -1,0 +1,253 @@
+"""The generic REST handler: every declared kind gets get/list/watch/create/update/patch/delete.
+
+Routing follows the path (requestinfo), behaviour follows the Kind declaration, and object
+semantics live in objects.py. Subresources other than status are in subresources.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from minicube.api import errors, patch, schema, selectors, tables
+from minicube.api.registry import Kind, Obj, Registry
+from minicube.apiserver import negotiation as neg
+from minicube.apiserver import watch
+from minicube.apiserver.objects import DeleteOptions, Objects
+from minicube.apiserver.requestinfo import RequestInfo
+
+SubresourceHandler = Callable[[web.Request, Kind, RequestInfo], Awaitable[web.StreamResponse]]
+
+
+class Resources:
+    def __init__(self, registry: Registry, objects: Objects, namespace_kind: Kind) -> None:
+        self.registry = registry
+        self.objects = objects
+        self.namespace_kind = namespace_kind
+        self.subresources: dict[str, SubresourceHandler] = {}
+
+    async def handle(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
+        kind = self.registry.get(info.group, info.version, info.resource)
+        if kind is None or (info.namespace and not kind.namespaced):
+            raise errors.NotFound("the server could not find the requested resource")
+        if kind.namespaced and info.name and not info.namespace:
+            raise errors.NotFound("the server could not find the requested resource")
+        method = request.method
+        if info.subresource:
+            if info.subresource not in kind.subresources:
+                raise errors.NotFound("the server could not find the requested resource")
+            if info.subresource == "status":
+                return await self._status(request, kind, info)
+            handler = self.subresources.get(info.subresource)
+            if handler is None:
+                raise errors.MethodNotAllowed(
+                    f"{kind.plural}/{info.subresource} is not supported by minicube yet")
+            return await handler(request, kind, info)
+        if method == "GET":
+            if neg.flag(request, "watch"):
+                return await self._watch(request, kind, info)
+            return self._get(request, kind, info) if info.name else self._list(request, kind, info)
+        if method == "POST" and not info.name:
+            return await self._create(request, kind, info)
+        if method == "PUT" and info.name:
+            return await self._update(request, kind, info)
+        if method == "PATCH" and info.name:
+            return await self._patch(request, kind, info)
+        if method == "DELETE":
+            if info.name:
+                return await self._delete(request, kind, info)
+            return await self._delete_collection(request, kind, info)
+        raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
+
+    # -- reads -------------------------------------------------------------------------
+    def _get(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        obj = self.objects.get(kind, info.namespace, info.name)
+        if neg.wants_table(request):
+            return neg.respond(tables.table(kind, [obj], include_object=_include(request),
+                                            resource_version=obj["metadata"]["resourceVersion"]),
+                               content_type=neg.TABLE_CONTENT_TYPE)
+        return neg.respond(obj)
+
+    def _list(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        items, revision = self.objects.list(kind, info.namespace)
+        matches = self._matcher(request, kind)
+        items = [o for o in items if matches(o)]
+        if neg.wants_table(request):
+            return neg.respond(tables.table(kind, items, include_object=_include(request),
+                                            resource_version=str(revision)),
+                               content_type=neg.TABLE_CONTENT_TYPE)
+        return neg.respond({"kind": f"{kind.kind}List", "apiVersion": kind.api_version,
+                            "metadata": {"resourceVersion": str(revision)}, "items": items})
+
+    async def _watch(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.StreamResponse:
+        matches = self._matcher(request, kind, name=info.name)
+        req = watch.WatchRequest(
+            kind=kind, namespace=info.namespace, matches=matches,
+            resource_version=request.query.get("resourceVersion", ""),
+            timeout_seconds=neg.int_param(request, "timeoutSeconds"),
+            bookmarks=neg.flag(request, "allowWatchBookmarks"),
+            as_table=neg.wants_table(request), include_object=_include(request))
+        return await watch.serve(request, self.objects, req)
+
+    def _matcher(self, request: web.Request, kind: Kind, name: str = "") -> Callable[[Obj], bool]:
+        try:
+            labels = selectors.parse(request.query.get("labelSelector", ""))
+            fields = selectors.parse_fields(request.query.get("fieldSelector", ""))
+        except ValueError as e:
+            raise errors.BadRequest(str(e)) from None
+        supported = set(kind.fields_of({"metadata": {}, "spec": {}, "status": {}}))
+        unsupported = sorted(set(fields.fields) - supported)
+        if unsupported:
+            raise errors.BadRequest(f"field label not supported: {unsupported[0]}")
+
+        def matches(obj: Obj) -> bool:
+            if name and obj["metadata"]["name"] != name:
+                return False
+            return labels.matches(obj["metadata"].get("labels") or {}) and \
+                fields.matches(kind.fields_of(obj))
+        return matches
+
+    # -- writes ------------------------------------------------------------------------
+    async def _create(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        if kind.namespaced and not info.namespace:
+            raise errors.MethodNotAllowed(f"{kind.plural} must be created in a namespace")
+        body = await neg.read_object(request)
+        self._check_type(kind, body)
+        if kind.namespaced:
+            self._check_namespace_open(info.namespace)
+        warnings = self._field_validation(request, kind, body)
+        obj = self.objects.create(kind, info.namespace, body, dry_run=_dry_run(request))
+        return neg.respond(obj, status=201, headers=warnings)
+
+    async def _update(self, request: web.Request, kind: Kind, info: RequestInfo,
+                      subresource: str = "") -> web.Response:
+        body = await neg.read_object(request)
+        self._check_type(kind, body)
+        warnings = self._field_validation(request, kind, body)
+        obj = self.objects.update(kind, info.namespace, info.name, body, subresource=subresource,
+                                  dry_run=_dry_run(request))
+        return neg.respond(obj, headers=warnings)
+
+    async def _patch(self, request: web.Request, kind: Kind, info: RequestInfo,
+                     subresource: str = "") -> web.Response:
+        patch_type = neg.PATCH_TYPES.get(neg.media_type(request.headers.get("Content-Type", "")))
+        if patch_type is None or patch_type == "apply":
+            raise errors.UnsupportedMediaType(
+                f"the body of the request was in an unknown format - accepted media types include: "
+                f"{', '.join(t for t, n in neg.PATCH_TYPES.items() if n != 'apply')}")
+        body = await neg.read_body(request)
+        current = self.objects.get(kind, info.namespace, info.name)
+        try:
+            if patch_type == "json":
+                patched = patch.json_patch(current, body)
+            elif patch_type == "merge":
+                patched = patch.merge_patch(current, body)
+            else:
+                patched = patch.strategic_merge_patch(current, body, kind.kind)
+        except patch.PatchError as e:
+            raise errors.Invalid(str(e)) from None
+        if not isinstance(patched, dict):
+            raise errors.BadRequest("the patch does not produce an object")
+        warnings = self._field_validation(request, kind, patched)
+        obj = self.objects.update(kind, info.namespace, info.name, patched, subresource=subresource,
+                                  dry_run=_dry_run(request))
+        return neg.respond(obj, headers=warnings)
+
+    async def _status(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        if request.method == "GET":
+            return neg.respond(self.objects.get(kind, info.namespace, info.name))
+        if request.method == "PUT":
+            return await self._update(request, kind, info, subresource="status")
+        if request.method == "PATCH":
+            return await self._patch(request, kind, info, subresource="status")
+        raise errors.MethodNotAllowed("the status subresource allows get, update and patch")
+
+    async def _delete(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        options = await _delete_options(request)
+        if kind is self.namespace_kind and info.name in ("default", "kube-system", "kube-public"):
+            raise errors.Forbidden(f'namespaces "{info.name}" is forbidden: this namespace may not be deleted')
+        obj = self.objects.delete(kind, info.namespace, info.name, options, dry_run=_dry_run(request))
+        return neg.respond(obj)
+
+    async def _delete_collection(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        options = await _delete_options(request)
+        items, revision = self.objects.list(kind, info.namespace)
+        matches = self._matcher(request, kind)
+        deleted = []
+        for obj in filter(matches, items):
+            md = obj["metadata"]
+            try:
+                deleted.append(self.objects.delete(kind, md.get("namespace", ""), md["name"], options,
+                                                   dry_run=_dry_run(request)))
+            except errors.NotFound:
+                continue
+        return neg.respond({"kind": f"{kind.kind}List", "apiVersion": kind.api_version,
+                            "metadata": {"resourceVersion": str(revision)}, "items": deleted})
+
+    # -- checks ------------------------------------------------------------------------
+    def _check_type(self, kind: Kind, body: Obj) -> None:
+        api_version, body_kind = body.get("apiVersion"), body.get("kind")
+        if api_version and api_version != kind.api_version:
+            raise errors.BadRequest(f"the API version in the data ({api_version}) does not match "
+                                    f"the expected API version ({kind.api_version})")
+        if body_kind and body_kind != kind.kind:
+            raise errors.BadRequest(f"the kind in the data ({body_kind}) does not match the "
+                                    f"expected kind ({kind.kind})")
+
+    def _check_namespace_open(self, namespace: str) -> None:
+        try:
+            ns = self.objects.get(self.namespace_kind, "", namespace)
+        except errors.NotFound:
+            raise errors.NotFound.of("namespaces", namespace) from None
+        if ns["metadata"].get("deletionTimestamp"):
+            raise errors.Forbidden(f"unable to create new content in namespace {namespace} "
+                                   "because it is being terminated")
+
+    def _field_validation(self, request: web.Request, kind: Kind, body: Obj) -> dict[str, str]:
+        """fieldValidation=Strict rejects unknown fields (400); Warn reports them in a header."""
+        mode = request.query.get("fieldValidation", "Warn" if kind.schema else "Ignore")
+        if mode == "Ignore" or not kind.schema:
+            return {}
+        unknown = schema.unknown_fields(kind.schema, body)
+        if not unknown:
+            return {}
+        if mode == "Strict":
+            text = ", ".join(f'unknown field "{f}"' for f in unknown)
+            raise errors.BadRequest(f"strict decoding error: {text}")
+        return {"Warning": ", ".join(f'299 - "unknown field \\"{f}\\""' for f in unknown)}
+
+
+def _include(request: web.Request) -> str:
+    return request.query.get("includeObject", "Metadata")
+
+
+def _dry_run(request: web.Request) -> bool:
+    values = request.query.getall("dryRun", [])
+    if any(v != "All" for v in values):
+        raise errors.BadRequest(f"dryRun: unsupported value {values!r}: only \"All\" is supported")
+    return bool(values)
+
+
+async def _delete_options(request: web.Request) -> DeleteOptions:
+    body: dict[str, Any] = {}
+    if (request.content_length or 0) > 0 or request.body_exists:
+        raw = await request.read()
+        if raw.strip():
+            try:
+                parsed = json.loads(raw)
+            except ValueError as e:
+                raise errors.BadRequest(f"the DeleteOptions body is not valid JSON: {e}") from None
+            body = parsed if isinstance(parsed, dict) else {}
+    grace = neg.int_param(request, "gracePeriodSeconds")
+    if grace is None and body.get("gracePeriodSeconds") is not None:
+        grace = int(body["gracePeriodSeconds"])
+    policy = request.query.get("propagationPolicy") or body.get("propagationPolicy")
+    if request.query.get("orphanDependents") == "true" or body.get("orphanDependents") is True:
+        policy = policy or "Orphan"
+    pre = body.get("preconditions") or {}
+    return DeleteOptions(grace_period_seconds=grace, propagation_policy=policy,
+                         precondition_uid=pre.get("uid"),
+                         precondition_resource_version=pre.get("resourceVersion"))
+

@@ -1,0 +1,109 @@
+"""Pod subresources the API server answers itself (binding) or proxies to the kubelet (log)."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+
+from minicube.api import errors, meta
+from minicube.api.registry import Kind
+from minicube.apiserver import negotiation as neg
+from minicube.apiserver.objects import Objects
+from minicube.apiserver.requestinfo import RequestInfo
+
+_LOG_PARAMS = ("follow", "tailLines", "timestamps", "previous", "sinceSeconds", "sinceTime", "limitBytes")
+
+
+class PodSubresources:
+    def __init__(self, objects: Objects, kubelet_url: str) -> None:
+        self.objects = objects
+        self.kubelet_url = kubelet_url.rstrip("/")
+
+    async def binding(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        """POST pods/{name}/binding: what the scheduler calls to place a pod on a node."""
+        if request.method != "POST":
+            raise errors.MethodNotAllowed("pods/binding allows only create")
+        body = await neg.read_object(request)
+        node = (body.get("target") or {}).get("name")
+        if not node:
+            raise errors.Invalid.of("Binding", info.name,
+                                    [errors.cause("target.name", "Required value", "FieldValueRequired")])
+        pod = self.objects.get(kind, info.namespace, info.name)
+        if pod["metadata"].get("deletionTimestamp"):
+            raise errors.Conflict(f"pod {info.name} is being deleted, cannot be assigned to a host")
+        current = pod["spec"].get("nodeName")
+        if current:
+            raise errors.Conflict(f"pod {info.name} is already assigned to node \"{current}\"")
+        pod["spec"]["nodeName"] = node
+        conditions = [c for c in pod.setdefault("status", {}).get("conditions", [])
+                      if c.get("type") != "PodScheduled"]
+        conditions.insert(0, {"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                              "lastTransitionTime": meta.now()})
+        pod["status"]["conditions"] = conditions
+        self.objects.update(kind, info.namespace, info.name, pod, subresource="binding")
+        return neg.respond({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                            "code": 201}, status=201)
+
+    async def log(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.StreamResponse:
+        """GET pods/{name}/log: pick and check the container, then stream from the kubelet."""
+        if request.method != "GET":
+            raise errors.MethodNotAllowed("pods/log allows only get")
+        pod = self.objects.get(kind, info.namespace, info.name)
+        container = _log_container(pod, request.query.get("container", ""))
+        if not neg.flag(request, "previous"):
+            _check_started(pod, container)
+        params = {k: v for k, v in request.query.items() if k in _LOG_PARAMS}
+        url = f"{self.kubelet_url}/containerLogs/{info.namespace}/{info.name}/{container}"
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=5)
+        async with aiohttp.ClientSession(timeout=timeout) as session:
+            try:
+                upstream = await session.get(url, params=params)
+            except aiohttp.ClientError as e:
+                raise errors.ServiceUnavailable(f"the kubelet on this node does not answer: {e}") from None
+            async with upstream:
+                if upstream.status != 200:
+                    text = (await upstream.text()).strip()
+                    raise errors.BadRequest(text or f"the kubelet answered {upstream.status}")
+                response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+                response.enable_chunked_encoding()
+                await response.prepare(request)
+                try:
+                    async for chunk in upstream.content.iter_any():
+                        await response.write(chunk)
+                except (ConnectionResetError, aiohttp.ClientError):
+                    pass  # either side went away: the stream just ends
+                return response
+
+
+def _log_container(pod: dict, requested: str) -> str:
+    spec = pod.get("spec", {})
+    names = [c["name"] for c in spec.get("containers", [])]
+    all_names = [c["name"] for c in spec.get("initContainers", [])] + names
+    name = pod["metadata"]["name"]
+    if requested:
+        if requested not in all_names:
+            raise errors.BadRequest(f"container {requested} is not valid for pod {name}")
+        return requested
+    default = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
+    if default in names:
+        return default
+    if len(names) == 1:
+        return names[0]
+    raise errors.BadRequest(f"a container name must be specified for pod {name}, "
+                            f"choose one of: [{' '.join(names)}]")
+
+
+def _check_started(pod: dict, container: str) -> None:
+    """A container that never ran has no log: say why, as upstream does."""
+    status = pod.get("status", {})
+    statuses = status.get("containerStatuses", []) + status.get("initContainerStatuses", [])
+    for cs in statuses:
+        if cs.get("name") != container:
+            continue
+        waiting = (cs.get("state") or {}).get("waiting")
+        if waiting and not cs.get("lastState", {}).get("terminated") and not cs.get("containerID"):
+            raise errors.BadRequest(f'container "{container}" in pod "{pod["metadata"]["name"]}" '
+                                    f"is waiting to start: {waiting.get('reason', 'ContainerCreating')}")
+        return
+    raise errors.BadRequest(f'container "{container}" in pod "{pod["metadata"]["name"]}" '
+                            "is waiting to start: ContainerCreating")
