@@ -1,0 +1,119 @@
+"""Who syncs which pod when: one work queue of pod uids, a few workers, three triggers.
+
+Triggers: the pod informer (the pod changed), the engine's event stream (one of its
+containers started, died, was removed), and a periodic resync of every pod the API or the
+engine knows (for what no event announces: back-offs ending, a ConfigMap appearing). The
+queue never hands one uid to two workers, so a pod's syncs never overlap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from minicube.api.errors import StatusError
+from minicube.client import APIConnectionError, Informer, WorkQueue
+from minicube.kubelet.containers import LABEL_UID
+from minicube.kubelet.pod_sync import PodSyncer
+from minicube.kubelet.runtime import Runtime, EngineError
+
+log = logging.getLogger(__name__)
+
+Obj = dict[str, Any]
+
+RESYNC_PERIOD = 10.0
+_ENGINE_ACTIONS = ("start", "die", "oom", "destroy")
+
+
+class PodWorkers:
+    def __init__(self, pods: Informer, runtime: Runtime, syncer: PodSyncer, *,
+                 workers: int = 4, resync_period: float = RESYNC_PERIOD) -> None:
+        self.pods = pods
+        self.runtime = runtime
+        self.syncer = syncer
+        self.workers = workers
+        self.resync_period = resync_period
+        self.queue = WorkQueue()
+        self.by_uid: dict[str, Obj] = {}
+        self.gone: dict[str, Obj] = {}   # last known state of pods no longer bound here
+        pods.add_handler(self._on_pod)
+
+    def _on_pod(self, etype: str, pod: Obj, _old: Obj | None) -> None:
+        uid = pod["metadata"]["uid"]
+        if etype == "DELETED":
+            self.by_uid.pop(uid, None)
+            self.gone[uid] = pod
+        else:
+            self.by_uid[uid] = pod
+        self.queue.add(uid)
+
+    async def run(self) -> None:
+        await self.pods.wait_synced()
+        try:
+            async with asyncio.TaskGroup() as tg:
+                for _ in range(self.workers):
+                    tg.create_task(self._work())
+                tg.create_task(self._engine_events())
+                tg.create_task(self._resync_loop())
+        finally:
+            self.queue.close()
+
+    async def _work(self) -> None:
+        while True:
+            uid = str(await self.queue.get())
+            try:
+                retry = await self.syncer.sync(uid, self.by_uid.get(uid), self.gone.get(uid))
+                self.queue.forget(uid)
+                if uid not in self.by_uid:
+                    self.gone.pop(uid, None)
+                if retry > 0:
+                    self.queue.add_after(uid, retry)
+            except (EngineError, StatusError, APIConnectionError) as e:
+                log.warning("syncing pod %s failed: %s; will retry", self._name(uid), e)
+                self.queue.add_rate_limited(uid)
+            except Exception:  # a pod-sync boundary: one pod's bug must not stop the rest
+                log.exception("syncing pod %s failed", self._name(uid))
+                self.queue.add_rate_limited(uid)
+            finally:
+                self.queue.done(uid)
+
+    def _name(self, uid: str) -> str:
+        pod = self.by_uid.get(uid) or self.gone.get(uid)
+        if not pod:
+            return uid
+        return f"{pod['metadata'].get('namespace')}/{pod['metadata']['name']}"
+
+    async def resync(self) -> None:
+        """Queue every pod bound here and every pod that has containers (orphans too)."""
+        uids = set(self.by_uid)
+        try:
+            uids |= await self.runtime.pod_uids()
+        except EngineError as e:
+            log.warning("cannot list the engine's containers: %s", e)
+        for uid in uids:
+            self.queue.add(uid)
+
+    async def _resync_loop(self) -> None:
+        while True:
+            await self.resync()
+            await asyncio.sleep(self.resync_period)
+
+    async def _engine_events(self) -> None:
+        """Sync a pod as soon as one of its containers changes; reconnect if the stream ends."""
+        delay = 0.5
+        while True:
+            try:
+                async for event in self.runtime.events():
+                    delay = 0.5
+                    if event.get("Action", event.get("status")) in _ENGINE_ACTIONS:
+                        uid = (event.get("Actor") or {}).get("Attributes", {}).get(LABEL_UID)
+                        if uid:
+                            self.queue.add(uid)
+                log.warning("the engine's event stream ended; reconnecting")
+            except EngineError as e:
+                log.warning("the engine's event stream failed: %s; reconnecting in %.1fs",
+                            e, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+            await self.resync()  # events may have been missed meanwhile

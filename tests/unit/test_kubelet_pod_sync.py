@@ -1,0 +1,137 @@
+"""One pod sync against a fake engine and API: start, adopt, back off, delete, orphans."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Iterator
+
+import pytest
+
+from minicube.client import EventRecorder
+from minicube.client.clock import rfc3339
+from minicube.kubelet.images import ImageManager
+from minicube.kubelet.pod_sync import PodSyncer, go_duration
+from tests.unit.kubelet_fixtures import FakeClient, FakeRuntime, info, make_pod
+
+
+class Harness:
+    """A PodSyncer on fakes, driven on one event loop for the whole test."""
+
+    def __init__(self, runtime: FakeRuntime, client: FakeClient) -> None:
+        self.runner = asyncio.Runner()
+        self.runtime, self.client = runtime, client
+
+        async def build() -> PodSyncer:
+            recorder = EventRecorder(client, "kubelet")  # type: ignore[arg-type]
+            images = ImageManager(runtime, recorder, profile="minicube")  # type: ignore[arg-type]
+            return PodSyncer(client, runtime, recorder, images,  # type: ignore[arg-type]
+                             node_name="minicube", host_ip=lambda: "192.168.49.2")
+        self.syncer = self.runner.run(build())
+
+    def sync(self, pod: dict[str, Any] | None, uid: str = "u1") -> float:
+        async def main() -> float:
+            retry = await self.syncer.sync(uid, pod, None)
+            await self.syncer.recorder.flush()
+            return retry
+        return self.runner.run(main())
+
+
+    def close(self) -> None:
+        self.runner.run(self.syncer.recorder.close())
+        self.runner.close()
+
+
+_open: list[Harness] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_harnesses() -> Iterator[None]:
+    yield
+    while _open:
+        _open.pop().close()
+
+
+def syncer(runtime: FakeRuntime, client: FakeClient) -> Harness:
+    _open.append(Harness(runtime, client))
+    return _open[-1]
+
+
+def sync(h: Harness, pod: dict[str, Any] | None, uid: str = "u1") -> float:
+    return h.sync(pod, uid)
+
+
+def test_a_new_pod_runs_sandbox_first_and_reports_running() -> None:
+    runtime, client = FakeRuntime(), FakeClient()
+    sync(syncer(runtime, client), make_pod())
+    assert [c.split()[0] + " " + c.split()[1].split("_")[1] for c in runtime.calls] == [
+        "create POD", "start POD", "create web", "start web"]
+    last = client.status_patches[-1]
+    assert last["phase"] == "Running" and last["podIP"] == "10.244.0.7"
+    assert [e["reason"] for e in client.events] == ["Pulled", "Created", "Started"]
+
+
+def test_a_running_pod_is_adopted_without_any_action_or_write() -> None:
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    pod = make_pod()
+    sync(s, pod)
+    pod["status"] = client.status_patches[-1]
+    calls, writes = len(runtime.calls), len(client.status_patches)
+    sync(syncer(runtime, client), pod)  # a new kubelet: nothing remembered
+    assert len(runtime.calls) == calls and len(client.status_patches) == writes
+
+
+def test_a_missing_configmap_waits_and_retries_later() -> None:
+    pod = make_pod()
+    pod["spec"]["containers"][0]["env"] = [
+        {"name": "A", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "a"}}}]
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    sync(s, pod)
+    waiting = client.status_patches[-1]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting == {"reason": "CreateContainerConfigError", "message": 'configmap "cfg" not found'}
+    client.objects[("configmaps", "cfg")] = {"data": {"a": "1"}}
+    sync(s, pod)
+    assert client.status_patches[-1]["phase"] == "Running"
+    assert runtime.specs["k8s_web_web_default_u1_0"]["environment"] == ["A=1"]
+
+
+def test_a_crashing_container_restarts_then_backs_off() -> None:
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    pod = make_pod()
+    sync(s, pod)
+    for attempt in (0, 1):
+        cid = f"k8s_web_web_default_u1_{attempt}"
+        runtime.containers[cid] = info(attempt=attempt, state="exited", exit_code=1, id=cid,
+                                       finished_at=rfc3339())
+        retry = sync(s, pod)
+    assert "create k8s_web_web_default_u1_1" in runtime.calls
+    assert "create k8s_web_web_default_u1_2" not in runtime.calls and retry > 0
+    state = client.status_patches[-1]["containerStatuses"][0]["state"]["waiting"]
+    assert state["reason"] == "CrashLoopBackOff"
+    assert state["message"] == "back-off 10s restarting failed container=web pod=web_default(u1)"
+
+
+def test_a_deleted_pod_is_stopped_with_its_grace_then_deleted_for_good() -> None:
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    pod = make_pod()
+    sync(s, pod)
+    pod["metadata"].update(deletionTimestamp="2024-01-01T00:00:00Z", deletionGracePeriodSeconds=5)
+    sync(s, pod)
+    assert "stop k8s_web_web_default_u1_0 5" in runtime.calls and runtime.containers == {}
+    assert client.deletes == [{"name": "web", "namespace": "default", "grace_period_seconds": 0,
+                               "preconditions": {"uid": "u1"}}]
+    assert any(e["reason"] == "Killing" for e in client.events)
+
+
+def test_containers_of_a_pod_that_is_gone_are_removed() -> None:
+    runtime = FakeRuntime()
+    runtime.containers = {"a": info("POD", id="a", pod_uid="old"), "b": info(id="b", pod_uid="old")}
+    sync(syncer(runtime, FakeClient()), None, uid="old")
+    assert runtime.containers == {}
+
+
+def test_go_durations() -> None:
+    assert [go_duration(s) for s in (10, 80, 300)] == ["10s", "1m20s", "5m0s"]
