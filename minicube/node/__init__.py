@@ -1,0 +1,1 @@
+"""The node's control-plane process: `python -m minicube.node` (see supervisor.py)."""

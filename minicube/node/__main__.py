@@ -1,0 +1,3 @@
+from minicube.node.supervisor import main
+
+main()
