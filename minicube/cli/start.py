@@ -1,0 +1,50 @@
+"""`minicube start`."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from minicube.cli import ui
+from minicube.cli.options import ProfileOption
+from minicube.cluster.config import DEFAULT_PROFILE
+from minicube.cluster import create
+from minicube.cluster.provider import DockerProvider
+
+
+def start(
+    profile: ProfileOption = DEFAULT_PROFILE,
+    cpus: Annotated[float | None, typer.Option(
+        help="CPUs for the node (default: 2, or fewer if the engine has fewer). Set when the cluster is created.",
+        show_default=False)] = None,
+    memory: Annotated[str | None, typer.Option(
+        help="Memory for the node, e.g. 4g or 2048m (default: 4g). Set when the cluster is created.",
+        show_default=False)] = None,
+    api_port: Annotated[int | None, typer.Option(
+        help="Host port for the API server on 127.0.0.1 (default: a free port, kept across restarts).",
+        min=1, max=65535, show_default=False)] = None,
+    wait: Annotated[bool, typer.Option(
+        "--wait/--no-wait", help="Wait until the API server answers and the node is Ready.")] = True,
+    wait_timeout: Annotated[float, typer.Option(help="Seconds to wait, in all, before giving up.", min=1)] = 300,
+    retain: Annotated[bool, typer.Option(
+        "--retain", help="If a new cluster fails to come up, keep its node for debugging instead of removing it.")] = False,
+) -> None:
+    """Create a cluster, or start a stopped one; then point kubectl at it.
+
+    The first start builds the node image (a few minutes on a fresh machine). kubectl's
+    current context becomes the profile's. On a running cluster this is a quick no-op.
+    """
+    began = time.monotonic()
+    provider = DockerProvider.connect()
+    opts = create.StartOptions(profile=profile, cpus=cpus, memory=memory, api_port=api_port, wait=wait,
+                               wait_timeout=wait_timeout, retain=retain)
+    result = create.start(provider, opts, ui.StepUI())
+    server = result.node.config.server
+    if result.action == "already running":
+        ui.note(f"{profile} is already running (API {server}); nothing to do")
+        return
+    ui.done(f"{profile} {result.action} in {time.monotonic() - began:.0f}s; API {server}")
+    ui.note(f'kubectl now uses context "{profile}" ({result.kubeconfig_path}). Try: '
+            f"minicube kubectl -p {profile} -- get nodes")
