@@ -1,6 +1,6 @@
 """Wire the control plane together and keep it honest (k3s's model).
 
-Store, then the API server; once it serves, the scheduler and the kubelet start and reach it
+Store, then the API server; once it serves, the kubelet and the controllers start and reach it
 over loopback HTTP through our client like any real component. If any part ends, the whole
 process exits non-zero: the node's entrypoint restarts it, and nothing runs half alive.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from minicube.apiserver.app import ApiServer, ApiServerConfig
 from minicube.client import Client
-from minicube.controllers.scheduler import Scheduler
+from minicube.controllers import CONTROLLERS
 from minicube.kubelet import Kubelet
 from minicube.node import pki
 from minicube.store.sqlite import SqliteStore
@@ -61,7 +61,8 @@ async def run(config: NodeConfig) -> None:
             kubelet = Kubelet(client, config.node_name, docker_base_url=config.docker_url,
                               serve_port=config.kubelet_port)
             tasks.add(asyncio.create_task(kubelet.run(), name="kubelet"))
-            tasks.add(asyncio.create_task(Scheduler(client, config.node_name).run(), name="scheduler"))
+            for name, factory in CONTROLLERS.items():
+                tasks.add(asyncio.create_task(factory(client, config.node_name).run(), name=name))
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 error = task.exception()
