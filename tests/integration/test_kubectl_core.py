@@ -150,6 +150,20 @@ def test_watch_streams_changes_after_a_resource_version(cluster: Cluster) -> Non
     assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "w1"), ("DELETED", "w1")]
 
 
+def test_filtered_watch_sees_objects_enter_and_leave_its_selector(cluster: Cluster) -> None:
+    path = "/api/v1/namespaces/default/configmaps"
+    rv = cluster.api("GET", path).json()["metadata"]["resourceVersion"]
+    cluster.api("POST", path, json={"metadata": {"name": "tr", "labels": {"tier": "db"}}})
+    for tier in ("web", "db"):
+        cluster.api("PATCH", f"{path}/tr", json={"metadata": {"labels": {"tier": tier}}},
+                    headers={"Content-Type": "application/merge-patch+json"})
+    with requests.get(cluster.http_url + path, stream=True, timeout=10, params={
+            "watch": "true", "resourceVersion": rv, "labelSelector": "tier=web", "timeoutSeconds": "2"}) as r:
+        events = [json.loads(line) for line in r.iter_lines()]
+    cluster.api("DELETE", f"{path}/tr")
+    assert [e["type"] for e in events] == ["ADDED", "DELETED"]
+
+
 def test_label_selector_filters_lists(cluster: Cluster) -> None:
     for name, tier in (("sel-a", "web"), ("sel-b", "db")):
         cluster.api("POST", "/api/v1/namespaces/default/configmaps",

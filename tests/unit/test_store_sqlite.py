@@ -242,3 +242,17 @@ async def test_watch_from_a_future_revision_skips_events_up_to_it(store: SqliteS
     store.create("/a", pod("a"))
     rev = store.create("/b", pod("b"))
     assert await take(w, 1) == [("ADDED", "/b", rev)]
+
+
+@run_async
+async def test_modified_events_carry_the_previous_value_replayed_and_live(store: SqliteStore) -> None:
+    store.create("/core/pods/default/a", pod("a", spec={"v": 1}))
+    rev = store.update("/core/pods/default/a", pod("a", spec={"v": 2}), 1)
+    w = store.watch("/core/pods/", 0)
+    replayed = [await anext(w) for _ in range(2)]
+    store.update("/core/pods/default/a", pod("a", spec={"v": 3}), rev)
+    live = await anext(w)
+    assert replayed[0].prev_value is None and replayed[0].type == "ADDED"
+    assert replayed[1].prev_value == pod("a", spec={"v": 1})
+    assert live.prev_value == pod("a", spec={"v": 2})
+    await w.aclose()
