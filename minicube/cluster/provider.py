@@ -12,10 +12,11 @@ import socket
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import IO, Any, cast
 
 import docker
 import docker.errors
+import docker.utils
 from docker.utils.socket import frames_iter
 
 from minicube._errors import ClusterConflict, EngineUnavailable, ImageUnavailable
@@ -283,6 +284,18 @@ class DockerProvider:
         except docker.errors.APIError as e:  # in use by a container: keep it
             log.debug("kept image %s: %s", ref, _explain(e))
             return False
+
+    @staticmethod
+    def build_context(directory: Path, dockerfile: str) -> IO[bytes]:
+        """A build context as `docker build` sends it: a tar of the directory without what
+        its .dockerignore excludes (the Dockerfile, a path inside it, always goes)."""
+        ignore = directory / ".dockerignore"
+        exclude = None
+        if ignore.exists():
+            exclude = [line.strip() for line in ignore.read_text().splitlines()
+                       if line.strip() and not line.strip().startswith("#")]
+        return cast(IO[bytes], docker.utils.tar(str(directory), exclude=exclude,
+                                                  dockerfile=(dockerfile, None)))
 
     def save(self, ref: str) -> Iterator[bytes]:
         """`docker save REF` as a stream; the archive keeps the name it was asked by."""
