@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from minicube.cli import ui
-from minicube.cli.options import ProfileOption
+from minicube.cli.options import Output, OutputOption, ProfileOption
 from minicube.cluster.config import DEFAULT_PROFILE
 from minicube.cluster import create
 from minicube.cluster.provider import DockerProvider
@@ -30,18 +30,26 @@ def start(
     wait_timeout: Annotated[float, typer.Option(help="Seconds to wait, in all, before giving up.", min=1)] = 300,
     retain: Annotated[bool, typer.Option(
         "--retain", help="If a new cluster fails to come up, keep its node for debugging instead of removing it.")] = False,
+    output: OutputOption = Output.text,
 ) -> None:
     """Create a cluster, or start a stopped one; then point kubectl at it.
 
     The first start builds the node image (a few minutes on a fresh machine). kubectl's
     current context becomes the profile's. On a running cluster this is a quick no-op.
+    With `-o json`, each step is a JSON line on stdout and the last line sums up.
     """
     began = time.monotonic()
     provider = DockerProvider.connect()
     opts = create.StartOptions(profile=profile, cpus=cpus, memory=memory, api_port=api_port, wait=wait,
                                wait_timeout=wait_timeout, retain=retain)
-    result = create.start(provider, opts, ui.StepUI())
+    as_json = output is Output.json
+    result = create.start(provider, opts, ui.JsonStepUI() if as_json else ui.StepUI())
     server = result.node.config.server
+    if as_json:
+        ui.emit({"event": "result", "profile": profile, "action": result.action, "server": server,
+                 "context": profile, "kubeconfig": str(result.kubeconfig_path),
+                 "seconds": round(time.monotonic() - began, 3)})
+        return
     if result.action == "already running":
         ui.note(f"{profile} is already running (API {server}); nothing to do")
         return

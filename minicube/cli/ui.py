@@ -6,6 +6,7 @@ can read them.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,6 +60,36 @@ class StepUI:
 
     def info(self, text: str) -> None:
         self._console.print(f"  • {escape(text)}")
+
+
+class JsonStepUI:
+    """A Reporter for scripts (`-o json`): one JSON object per line on stdout for each step's
+    start and end and each info line; transient details are left out."""
+
+    @contextmanager
+    def step(self, title: str) -> Iterator[None]:
+        started = time.monotonic()
+        emit({"event": "step", "step": title, "status": "started"})
+        try:
+            yield
+        except BaseException as e:
+            emit({"event": "step", "step": title, "status": "failed", "error": str(e),
+                  "seconds": round(time.monotonic() - started, 3)})
+            raise
+        emit({"event": "step", "step": title, "status": "done",
+              "seconds": round(time.monotonic() - started, 3)})
+
+    def detail(self, text: str) -> None:
+        pass
+
+    def info(self, text: str) -> None:
+        emit({"event": "info", "message": text})
+
+
+def emit(event: dict[str, object]) -> None:
+    """One JSON line on stdout, flushed at once so a reader sees progress as it happens."""
+    out.file.write(json.dumps(event) + "\n")
+    out.file.flush()
 
 
 def note(text: str) -> None:

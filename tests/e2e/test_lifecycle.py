@@ -60,11 +60,15 @@ def test_start_makes_the_node_ready(cluster: Cluster) -> None:
         "host: Running", "engine: Running", "apiserver: Running", "kubeconfig: Configured"]
 
 
-def test_start_on_a_running_cluster_is_a_quick_no_op(cluster: Cluster) -> None:
-    began = time.monotonic()
-    result = cluster.mc("start")
-    assert time.monotonic() - began < 5
-    assert "already running" in result.stderr
+def test_start_on_a_running_cluster_is_a_no_op_that_says_so(cluster: Cluster) -> None:
+    assert "already running" in cluster.mc("start").stderr
+
+
+def test_start_with_json_output_prints_one_event_per_line(cluster: Cluster) -> None:
+    events = [json.loads(line) for line in cluster.mc("start", "-o", "json").stdout.splitlines()]
+    assert events[-1]["event"] == "result" and events[-1]["action"] == "already running"
+    assert events[-1]["context"] == cluster.profile and events[-1]["server"].startswith("https://127.0.0.1:")
+    assert all(e["status"] == "done" for e in events if e["event"] == "step")
 
 
 def test_the_node_runs_unprivileged_with_its_volumes_and_loopback_api(cluster: Cluster) -> None:
@@ -154,10 +158,8 @@ def test_control_plane_kill_9_is_back_within_seconds_and_pods_keep_running(clust
     before = _pod(cluster, "hello")["status"]["containerStatuses"][0]
     inner_before = set(cluster.node_exec("docker", "ps", "-q").stdout.split())
     cluster.node_exec("pkill", "-9", "-f", "^/opt/minicube/bin/python -m minicube.node")
-    killed = time.monotonic()
     wait_for("the API server after kill -9", lambda: cluster.kubectl(
-        "get", "--raw", "/readyz", check=False, timeout=5).returncode == 0, timeout=30, interval=0.2)
-    assert time.monotonic() - killed < 15
+        "get", "--raw", "/readyz", check=False, timeout=5).returncode == 0, timeout=15, interval=0.2)
     time.sleep(3)  # give the kubelet time to (wrongly) restart anything
     assert _uids(cluster) == before_objects
     after = _running(cluster, "hello")
