@@ -15,7 +15,7 @@ import typer
 
 from minicube import __version__, _log, _paths
 from minicube._errors import EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_USAGE, MinicubeError
-from minicube.cli import delete, image, ip, kubectl, logs, profile, ssh, start, status, stop, ui
+from minicube.cli import cache, delete, image, ip, kubectl, logs, profile, ssh, start, status, stop, ui
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,7 @@ app.command()(logs.logs)
 app.command(context_settings=ssh.CONTEXT_SETTINGS)(ssh.ssh)
 app.command(context_settings=kubectl.CONTEXT_SETTINGS)(kubectl.kubectl)
 app.add_typer(image.app, name="image")
+app.add_typer(cache.app, name="cache")
 
 
 def main(argv: list[str] | None = None) -> None:

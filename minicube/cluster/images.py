@@ -44,7 +44,7 @@ _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 def ensure_node_image(provider: DockerProvider, reporter: Reporter) -> str:
     """Build whatever layer is missing; return the node image reference."""
-    deps_ref, node_ref = _refs(ensure_base(provider, reporter))
+    deps_ref, node_ref = layer_refs(ensure_base(provider, reporter))
     if provider.image_id(deps_ref) is None:
         _build_deps(provider, deps_ref, reporter)
         _prune(provider, DEPS_REPO, keep=deps_ref)
@@ -57,10 +57,11 @@ def ensure_node_image(provider: DockerProvider, reporter: Reporter) -> str:
 def wanted_node_image(provider: DockerProvider) -> str | None:
     """The node image the current tree would build (None before any base exists)."""
     base_id = provider.image_id(BASE_REF)
-    return _refs(base_id)[1] if base_id else None
+    return layer_refs(base_id)[1] if base_id else None
 
 
-def _refs(base_id: str) -> tuple[str, str]:
+def layer_refs(base_id: str) -> tuple[str, str]:
+    """The node-deps and node image tags the current tree wants on top of this base."""
     deps_ref = f"{DEPS_REPO}:{_digest(deps_inputs(base_id))}"
     return deps_ref, f"{NODE_REPO}:{_digest(node_inputs(deps_ref))}"
 

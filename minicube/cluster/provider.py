@@ -285,6 +285,30 @@ class DockerProvider:
             log.debug("kept image %s: %s", ref, _explain(e))
             return False
 
+    def save_images(self, refs: list[str]) -> Iterator[bytes]:
+        """One `docker save` archive of several images, their shared layers stored once.
+        (The SDK saves one image per call; the engine's endpoint takes several names.)"""
+        api = self._client.api
+        try:
+            response = api._get(api._url("/images/get"), params={"names": refs}, stream=True)
+            return iter(api._stream_raw_result(response, 1024 * 1024, False))
+        except docker.errors.APIError as e:
+            raise ImageUnavailable(f"saving {', '.join(refs)} failed: {_explain(e)}") from e
+
+    def load_images(self, archive: IO[bytes]) -> list[str]:
+        """`docker load` of an archive into the host engine; returns the images it named."""
+        loaded = []
+        try:
+            for message in self._client.api.load_image(archive):
+                if "error" in message:
+                    raise ImageUnavailable(f"loading the archive failed: {message['error'].strip()}")
+                text = message.get("stream", "")
+                if text.startswith("Loaded image"):
+                    loaded.append(text.split(": ", 1)[1].strip())
+        except docker.errors.APIError as e:
+            raise ImageUnavailable(f"loading the archive failed: {_explain(e)}") from e
+        return loaded
+
     @staticmethod
     def build_context(directory: Path, dockerfile: str) -> IO[bytes]:
         """A build context as `docker build` sends it: a tar of the directory without what

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.e2e.conftest import HELLO_IMAGE, Cluster, docker
@@ -15,6 +17,14 @@ def _node_images(cluster: Cluster) -> dict[str, str]:
 
 def _node_image_id(cluster: Cluster, ref: str) -> str:
     return cluster.node_exec("docker", "image", "inspect", "--format", "{{.Id}}", ref).stdout.strip()
+
+
+def _minicube(cluster: Cluster, *args: str) -> str:
+    """A minicube command that is not about one profile (no -p)."""
+    result = subprocess.run([sys.executable, "-m", "minicube", *args], env=cluster.env, capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def _host_build(tmp_path: Path, tag: str, marker: str) -> str:
@@ -65,3 +75,12 @@ def test_image_build_runs_in_the_node_and_honours_dockerignore(cluster: Cluster,
 def test_image_build_without_a_dockerfile_is_a_clear_usage_error(cluster: Cluster, tmp_path: Path) -> None:
     result = cluster.mc("image build", str(tmp_path), "-t", "e2e/none:1", check=False)
     assert result.returncode != 0 and "no Dockerfile in" in result.stderr
+
+
+def test_the_node_image_exports_and_imports_for_ci_caches(cluster: Cluster, tmp_path: Path) -> None:
+    archive = tmp_path / "node.tar"
+    exported = _minicube(cluster, "cache", "export", str(archive))
+    refs = exported.split(": ", 1)[1].split()
+    assert [r.split(":")[0] for r in refs] == ["minicube/base", "minicube/node-deps", "minicube/node"]
+    imported = _minicube(cluster, "cache", "import", str(archive))
+    assert sorted(imported.removeprefix("loaded ").split()) == sorted(refs)

@@ -28,28 +28,28 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_unchanged_tree_gives_the_same_tags(tree: Path) -> None:
-    assert images._refs("sha256:base") == images._refs("sha256:base")
+    assert images.layer_refs("sha256:base") == images.layer_refs("sha256:base")
 
 
 def test_code_change_rebuilds_only_the_node_layer(tree: Path) -> None:
-    deps, node = images._refs("sha256:base")
+    deps, node = images.layer_refs("sha256:base")
     (tree / "pkg" / "mod.py").write_text("x = 2\n")
-    new_deps, new_node = images._refs("sha256:base")
+    new_deps, new_node = images.layer_refs("sha256:base")
     assert new_deps == deps and new_node != node
 
 
 def test_bytecode_caches_do_not_count_as_changes(tree: Path) -> None:
-    before = images._refs("sha256:base")
+    before = images.layer_refs("sha256:base")
     (tree / "pkg" / "__pycache__").mkdir()
     (tree / "pkg" / "__pycache__" / "mod.cpython-311.pyc").write_bytes(b"\0")
-    assert images._refs("sha256:base") == before
+    assert images.layer_refs("sha256:base") == before
 
 
 def test_dependency_or_base_change_rebuilds_the_deps_layer(tree: Path) -> None:
-    deps, _ = images._refs("sha256:base")
-    assert images._refs("sha256:other")[0] != deps
+    deps, _ = images.layer_refs("sha256:base")
+    assert images.layer_refs("sha256:other")[0] != deps
     (tree / "pyproject.toml").write_text('[project]\ndependencies = ["b==1", "a==3"]\n')
-    assert images._refs("sha256:base")[0] != deps
+    assert images.layer_refs("sha256:base")[0] != deps
 
 
 def test_requirements_come_sorted_from_pyproject(tree: Path) -> None:
@@ -96,7 +96,7 @@ class Notes:
 
 
 def test_a_complete_set_of_images_builds_nothing(tree: Path) -> None:
-    deps, node = images._refs(f"id-{images.BASE_REF}")
+    deps, node = images.layer_refs(f"id-{images.BASE_REF}")
     fake = FakeImages({images.BASE_REF, deps, node})
     assert images.ensure_node_image(fake, Notes()) == node  # type: ignore[arg-type]
     assert fake.built == []
@@ -112,7 +112,7 @@ def test_pull_failure_falls_back_to_debootstrap_and_says_so(tree: Path, monkeypa
 
 
 def test_a_new_build_prunes_the_older_node_image(tree: Path) -> None:
-    deps, node = images._refs(f"id-{images.BASE_REF}")
+    deps, node = images.layer_refs(f"id-{images.BASE_REF}")
     fake = FakeImages({images.BASE_REF, deps, f"{images.NODE_REPO}:old"})
     images.ensure_node_image(fake, Notes())  # type: ignore[arg-type]
     assert fake.image_tags(images.NODE_REPO) == [node]
