@@ -14,11 +14,13 @@ EXIT_IMAGE = 5
 EXIT_TIMEOUT = 6
 EXIT_CONFLICT = 7
 EXIT_INPUT = 8
+EXIT_UNHEALTHY = 9
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 ok, 1 internal error, 2 usage error, 3 no such cluster, "
     "4 Docker engine unavailable or refused, 5 node image unavailable, "
-    "6 timed out waiting, 7 conflict (already exists or running), 8 bad input."
+    "6 timed out waiting, 7 conflict (already exists or running), 8 bad input, "
+    "9 applied objects failed (a crashing pod, a failed Job, a stuck rollout)."
 )
 
 
@@ -59,3 +61,9 @@ class ClusterConflict(MinicubeError):
 
 class BadInput(MinicubeError):
     exit_code = EXIT_INPUT
+
+
+class Unhealthy(MinicubeError):
+    """What was applied does not work, and waiting longer would not change that."""
+
+    exit_code = EXIT_UNHEALTHY

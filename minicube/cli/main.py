@@ -15,7 +15,7 @@ import typer
 
 from minicube import __version__, _log, _paths
 from minicube._errors import EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_USAGE, MinicubeError
-from minicube.cli import cache, delete, image, ip, kubectl, logs, profile, ssh, start, status, stop, ui
+from minicube.cli import apply, cache, delete, image, ip, kubectl, logs, profile, ssh, start, status, stop, ui
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ app.command()(start.start)
 app.command()(stop.stop)
 app.command()(status.status)
 app.command()(delete.delete)
+app.command()(apply.apply)
 app.add_typer(profile.app, name="profile")
 app.command()(ip.ip)
 app.command()(logs.logs)

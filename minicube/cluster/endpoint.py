@@ -57,6 +57,11 @@ class Endpoint:
         self._session.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Any request; connection failures raise requests' exceptions."""
+        kwargs.setdefault("timeout", 30)
+        return self._session.request(method, self.server + path, **kwargs)
+
     def get_json(self, path: str, timeout: float = 3.0) -> tuple[int, Any]:
         """(status, body) of a GET; status 0 when the server did not answer."""
         try:
