@@ -27,6 +27,15 @@ def now(*, micro: bool = False) -> str:
 _FRACTION = re.compile(r"\.(\d+)")
 
 
+def without_nulls(value: Any) -> Any:
+    """A copy with every null map value dropped: `x: null` reads as x left out."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
 def parse_time(s: str) -> datetime:
     """An RFC 3339 timestamp (`Z` or offset, any fraction) as an aware UTC datetime."""
     # fromisoformat takes at most 6 fraction digits; Go writes up to 9.

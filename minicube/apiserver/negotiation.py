@@ -8,9 +8,10 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from minicube.api import errors
+from minicube.api import errors, proto_schema, protobuf
 
 JSON = "application/json"
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 PATCH_TYPES = {
     "application/json-patch+json": "json",
@@ -51,9 +52,8 @@ async def read_body(request: web.Request) -> Any:
     """The request body as data. No Content-Type means JSON (the Python client sends none)."""
     raw = await request.read()
     ctype = media_type(request.headers.get("Content-Type", JSON))
-    if ctype == "application/vnd.kubernetes.protobuf":
-        raise errors.UnsupportedMediaType(
-            "protobuf request bodies are not supported yet; send JSON (e.g. `kubectl apply -f`)")
+    if ctype == PROTOBUF:
+        return _decode_protobuf(raw)
     if not raw.strip():
         raise errors.BadRequest("the request body is empty")
     try:
@@ -62,6 +62,23 @@ async def read_body(request: web.Request) -> Any:
         return json.loads(raw)
     except (ValueError, yaml.YAMLError) as e:
         raise errors.BadRequest(f"the request body is not valid {'YAML' if 'yaml' in ctype else 'JSON'}: {e}") from None
+
+
+def _decode_protobuf(raw: bytes) -> dict[str, Any]:
+    try:
+        return protobuf.decode(raw, proto_schema.MESSAGES, proto_schema.KINDS)
+    except protobuf.UnknownKind as e:
+        raise errors.UnsupportedMediaType(str(e)) from None
+    except protobuf.ProtobufError as e:
+        raise errors.BadRequest(f"the protobuf request body is not valid: {e}") from None
+
+
+def check_acceptable(request: web.Request) -> None:
+    """Responses are JSON only: a client that accepts nothing but protobuf gets 406, as
+    upstream answers a media type it cannot produce (typed clients also list JSON)."""
+    header = request.headers.get("Accept", "")
+    if header.strip() and all(c["type"] == PROTOBUF for c in accept_clauses(request)):
+        raise errors.NotAcceptable("only the following media types are accepted: application/json")
 
 
 async def read_object(request: web.Request) -> dict[str, Any]:

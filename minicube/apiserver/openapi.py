@@ -15,7 +15,10 @@ from typing import Any
 from minicube.api.registry import Kind, Registry
 
 V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
-_PATCH_BODIES = {"application/merge-patch+json": {}, "application/json-patch+json": {}}
+# Strategic merge patch is left out on purpose: listed without schemas it makes kubectl apply
+# warn; left out, kubectl computes SMPs from its built-in types (KUBECTL-API.md §3).
+_PATCH_BODIES = {"application/apply-patch+yaml": {}, "application/merge-patch+json": {},
+                 "application/json-patch+json": {}}
 
 
 def _gv_path(group: str, version: str) -> str:

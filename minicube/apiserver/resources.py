@@ -6,16 +6,15 @@ semantics live in objects.py. Subresources other than status are in subresources
 
 from __future__ import annotations
 
-import json
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from minicube.api import errors, patch, schema, selectors, tables
+from minicube.api import errors, managedfields, meta, patch, schema, selectors, tables
 from minicube.api.registry import Kind, Obj, Registry
 from minicube.apiserver import negotiation as neg
-from minicube.apiserver import watch
-from minicube.apiserver.objects import DeleteOptions, Objects
+from minicube.apiserver import listing, options, watch
+from minicube.apiserver.objects import Manage, Objects
 from minicube.apiserver.requestinfo import RequestInfo
 
 SubresourceHandler = Callable[[web.Request, Kind, RequestInfo], Awaitable[web.StreamResponse]]
@@ -29,6 +28,7 @@ class Resources:
         self.subresources: dict[str, SubresourceHandler] = {}
 
     async def handle(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
+        neg.check_acceptable(request)
         kind = self.registry.get(info.group, info.version, info.resource)
         if kind is None or (info.namespace and not kind.namespaced):
             raise errors.NotFound("the server could not find the requested resource")
@@ -71,15 +71,16 @@ class Resources:
         return neg.respond(obj)
 
     def _list(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
-        items, revision = self.objects.list(kind, info.namespace)
-        matches = self._matcher(request, kind)
-        items = [o for o in items if matches(o)]
+        opts = listing.parse_options(request.query)
+        filtered = bool(request.query.get("labelSelector") or request.query.get("fieldSelector"))
+        page = listing.list_page(self.objects, kind, info.namespace, opts,
+                                 self._matcher(request, kind), filtered)
         if neg.wants_table(request):
-            return neg.respond(tables.table(kind, items, include_object=_include(request),
-                                            resource_version=str(revision)),
-                               content_type=neg.TABLE_CONTENT_TYPE)
+            table = tables.table(kind, page.items, include_object=_include(request))
+            table["metadata"] = page.list_meta()
+            return neg.respond(table, content_type=neg.TABLE_CONTENT_TYPE)
         return neg.respond({"kind": f"{kind.kind}List", "apiVersion": kind.api_version,
-                            "metadata": {"resourceVersion": str(revision)}, "items": items})
+                            "metadata": page.list_meta(), "items": page.items})
 
     async def _watch(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.StreamResponse:
         matches = self._matcher(request, kind, name=info.name)
@@ -118,7 +119,8 @@ class Resources:
         if kind.namespaced:
             self._check_namespace_open(info.namespace)
         warnings = self._field_validation(request, kind, body)
-        obj = self.objects.create(kind, info.namespace, body, dry_run=_dry_run(request))
+        obj = self.objects.create(kind, info.namespace, body, dry_run=options.dry_run(request),
+                                  manage=_manage(request, kind, ""))
         return neg.respond(obj, status=201, headers=warnings)
 
     async def _update(self, request: web.Request, kind: Kind, info: RequestInfo,
@@ -127,16 +129,22 @@ class Resources:
         self._check_type(kind, body)
         warnings = self._field_validation(request, kind, body)
         obj = self.objects.update(kind, info.namespace, info.name, body, subresource=subresource,
-                                  dry_run=_dry_run(request))
+                                  dry_run=options.dry_run(request),
+                                  manage=_manage(request, kind, subresource))
         return neg.respond(obj, headers=warnings)
 
     async def _patch(self, request: web.Request, kind: Kind, info: RequestInfo,
                      subresource: str = "") -> web.Response:
         patch_type = neg.PATCH_TYPES.get(neg.media_type(request.headers.get("Content-Type", "")))
-        if patch_type is None or patch_type == "apply":
+        if patch_type is None:
             raise errors.UnsupportedMediaType(
                 f"the body of the request was in an unknown format - accepted media types include: "
-                f"{', '.join(t for t, n in neg.PATCH_TYPES.items() if n != 'apply')}")
+                f"{', '.join(neg.PATCH_TYPES)}")
+        if patch_type == "apply":
+            return await self._apply(request, kind, info, subresource)
+        if "force" in request.query:
+            raise options.invalid_patch_options(
+                "force", "Forbidden: may not be specified for non-apply patch", "FieldValueForbidden")
         body = await neg.read_body(request)
         current = self.objects.get(kind, info.namespace, info.name)
         try:
@@ -152,7 +160,43 @@ class Resources:
             raise errors.BadRequest("the patch does not produce an object")
         warnings = self._field_validation(request, kind, patched)
         obj = self.objects.update(kind, info.namespace, info.name, patched, subresource=subresource,
-                                  dry_run=_dry_run(request))
+                                  dry_run=options.dry_run(request),
+                                  manage=_manage(request, kind, subresource))
+        return neg.respond(obj, headers=warnings)
+
+    async def _apply(self, request: web.Request, kind: Kind, info: RequestInfo,
+                     subresource: str) -> web.Response:
+        """Server-side apply: merge the manager's intent, create the object if it is missing."""
+        manager = options.field_manager(request, required=True)
+        body = await neg.read_object(request)
+        if not body.get("apiVersion") or not body.get("kind"):
+            raise errors.BadRequest("apiVersion and kind must be set in an apply configuration")
+        self._check_type(kind, body)
+        meta_in = body.get("metadata")
+        if not isinstance(meta_in, dict) or meta_in.get("name", info.name) != info.name:
+            raise errors.BadRequest(f"the name of the object ({(meta_in or {}).get('name')}) does "
+                                    f"not match the name on the URL ({info.name})")
+        warnings = self._field_validation(request, kind, body)
+        try:
+            live: Obj | None = self.objects.get(kind, info.namespace, info.name)
+        except errors.NotFound:
+            if subresource:
+                raise
+            live = None
+        merged = managedfields.apply(live, body, manager=manager, force=neg.flag(request, "force"),
+                                     kind=kind.kind, api_version=kind.api_version,
+                                     has_status=kind.has_status, now=meta.now(),
+                                     subresource=subresource)
+        if live is None:
+            merged["metadata"]["name"] = info.name
+            if kind.namespaced:
+                self._check_namespace_open(info.namespace)
+            obj = self.objects.create(kind, info.namespace, merged, dry_run=options.dry_run(request))
+            return neg.respond(obj, status=201, headers=warnings)
+        owners = merged["metadata"]["managedFields"]  # (a status write keeps only .status)
+        obj = self.objects.update(kind, info.namespace, info.name, merged, subresource=subresource,
+                                  dry_run=options.dry_run(request),
+                                  manage=lambda _old, new: new["metadata"].update(managedFields=owners))
         return neg.respond(obj, headers=warnings)
 
     async def _status(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
@@ -165,22 +209,22 @@ class Resources:
         raise errors.MethodNotAllowed("the status subresource allows get, update and patch")
 
     async def _delete(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
-        options = await _delete_options(request)
+        delete_opts, dry_run = await options.delete_options(request)
         if kind is self.namespace_kind and info.name in ("default", "kube-system", "kube-public"):
             raise errors.Forbidden(f'namespaces "{info.name}" is forbidden: this namespace may not be deleted')
-        obj = self.objects.delete(kind, info.namespace, info.name, options, dry_run=_dry_run(request))
+        obj = self.objects.delete(kind, info.namespace, info.name, delete_opts, dry_run=dry_run)
         return neg.respond(obj)
 
     async def _delete_collection(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
-        options = await _delete_options(request)
+        delete_opts, dry_run = await options.delete_options(request)
         items, revision = self.objects.list(kind, info.namespace)
         matches = self._matcher(request, kind)
         deleted = []
         for obj in filter(matches, items):
             md = obj["metadata"]
             try:
-                deleted.append(self.objects.delete(kind, md.get("namespace", ""), md["name"], options,
-                                                   dry_run=_dry_run(request)))
+                deleted.append(self.objects.delete(kind, md.get("namespace", ""), md["name"], delete_opts,
+                                                   dry_run=dry_run))
             except errors.NotFound:
                 continue
         return neg.respond({"kind": f"{kind.kind}List", "apiVersion": kind.api_version,
@@ -219,35 +263,16 @@ class Resources:
         return {"Warning": ", ".join(f'299 - "unknown field \\"{f}\\""' for f in unknown)}
 
 
+def _manage(request: web.Request, kind: Kind, subresource: str) -> Manage:
+    """The managedFields recorder for an Update by this request's field manager."""
+    manager = options.field_manager(request)
+
+    def record(old: Obj | None, new: Obj) -> None:
+        new.setdefault("metadata", {})["managedFields"] = managedfields.record_update(
+            old, new, manager=manager, kind=kind.kind, api_version=kind.api_version,
+            has_status=kind.has_status, now=meta.now(), subresource=subresource)
+    return record
+
+
 def _include(request: web.Request) -> str:
     return request.query.get("includeObject", "Metadata")
-
-
-def _dry_run(request: web.Request) -> bool:
-    values = request.query.getall("dryRun", [])
-    if any(v != "All" for v in values):
-        raise errors.BadRequest(f"dryRun: unsupported value {values!r}: only \"All\" is supported")
-    return bool(values)
-
-
-async def _delete_options(request: web.Request) -> DeleteOptions:
-    body: dict[str, Any] = {}
-    if (request.content_length or 0) > 0 or request.body_exists:
-        raw = await request.read()
-        if raw.strip():
-            try:
-                parsed = json.loads(raw)
-            except ValueError as e:
-                raise errors.BadRequest(f"the DeleteOptions body is not valid JSON: {e}") from None
-            body = parsed if isinstance(parsed, dict) else {}
-    grace = neg.int_param(request, "gracePeriodSeconds")
-    if grace is None and body.get("gracePeriodSeconds") is not None:
-        grace = int(body["gracePeriodSeconds"])
-    policy = request.query.get("propagationPolicy") or body.get("propagationPolicy")
-    if request.query.get("orphanDependents") == "true" or body.get("orphanDependents") is True:
-        policy = policy or "Orphan"
-    pre = body.get("preconditions") or {}
-    return DeleteOptions(grace_period_seconds=grace, propagation_policy=policy,
-                         precondition_uid=pre.get("uid"),
-                         precondition_resource_version=pre.get("resourceVersion"))
-

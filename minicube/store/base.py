@@ -7,6 +7,7 @@ server stamps `metadata.resourceVersion` from the record's revision when it read
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Literal, Protocol
 
@@ -53,6 +54,13 @@ class Store(Protocol):
 
     def list(self, prefix: str) -> tuple[list[Record], int]:
         """Live records whose key starts with prefix, sorted by key, and the current revision."""
+        ...
+
+    def list_page(self, prefix: str, revision: int = 0, start: str = "",
+                  limit: int = 0) -> tuple[builtins.list[Record], int, int]:
+        """Records live at revision (0: now) with keys >= start under prefix, at most limit
+        (0: all), the revision read, and the count of live keys after the page. Raises
+        Compacted for a revision older than the compaction point."""
         ...
 
     def create(self, key: str, value: dict[str, Any]) -> int: ...

@@ -93,14 +93,34 @@ class SqliteStore:
 
     def list(self, prefix: str) -> tuple[builtins.list[Record], int]:
         """Live records whose key starts with prefix, sorted by key, and the current revision."""
+        records, revision, _ = self.list_page(prefix)
+        return records, revision
+
+    def list_page(self, prefix: str, revision: int = 0, start: str = "",
+                  limit: int = 0) -> tuple[builtins.list[Record], int, int]:
+        """One page of a consistent list: the records live at `revision` (0: now) whose key
+        starts with prefix and is >= start, sorted by key, at most `limit` (0: all); the
+        revision read; and how many live keys follow the page.
+
+        Raises Compacted when revision is older than the compaction point (its rows are gone).
+        """
         with self._transaction("BEGIN"):  # one snapshot for the rows and the revision
+            current = self.current_revision()
+            if revision > current:
+                raise ValueError(f"revision {revision} is in the future (current {current})")
+            revision = revision or current
+            self._check_not_compacted(revision)
+            low, high = _key_range(prefix)
+            live = (" FROM log WHERE id IN (SELECT MAX(id) FROM log WHERE name >= ? AND name < ?"
+                    " AND id <= ? GROUP BY name) AND deleted = 0")
+            args = (max(low, start), high, revision)
             rows = self._db.execute(
-                f"SELECT {_COLUMNS} FROM log WHERE id IN ("
-                " SELECT MAX(id) FROM log WHERE name >= ? AND name < ? GROUP BY name)"
-                " AND deleted = 0 ORDER BY name",
-                _key_range(prefix),
-            ).fetchall()
-            return [self._record(r) for r in rows], self.current_revision()
+                f"SELECT {_COLUMNS}{live} ORDER BY name LIMIT ?", (*args, limit or -1)).fetchall()
+            remaining = 0
+            if limit and len(rows) == limit:
+                after = (rows[-1][1] + "\0", high, revision)
+                remaining = self._db.execute(f"SELECT COUNT(*){live}", after).fetchone()[0]
+            return [self._record(r) for r in rows], revision, remaining
 
     # -- writes --------------------------------------------------------------------------
 

@@ -46,7 +46,7 @@ def test_a_folder_applies_in_dependency_order_and_waits_until_ready(cluster: Clu
         assert [e["object"] for e in lines if e.get("result") == "applied"] == [
             "Namespace applied", "ConfigMap applied/greeting", "Pod applied/web"]
         assert all(e["state"] == "ready" for e in lines if "state" in e)
-        pod = cluster.get_json("pod", "web", "-n", "applied")
+        pod = cluster.get_json("pod", "web", "-n", "applied", "--show-managed-fields")
         assert pod["metadata"]["managedFields"][0]["manager"] == "minicube"
     finally:
         cluster.mc("delete", "-f", str(tmp_path), "--wait", "--timeout", "120s")
