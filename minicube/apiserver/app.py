@@ -18,6 +18,8 @@ from minicube.apiserver import auth, discovery, openapi, requestinfo
 from minicube.apiserver.negotiation import respond
 from minicube.apiserver.objects import Objects
 from minicube.apiserver.resources import Resources
+from minicube.apiserver.scale import ScaleSubresources
+from minicube.apiserver.streams import PodStreams
 from minicube.apiserver.subresources import PodSubresources
 from minicube.store import Store
 
@@ -67,6 +69,10 @@ class ApiServer:
         self.resources = Resources(registry, self.objects, namespace_kind)
         pods = PodSubresources(self.objects, config.kubelet_url)
         self.resources.subresources.update({"binding": pods.binding, "log": pods.log})
+        streams = PodStreams(self.objects, config.kubelet_url)
+        self.resources.subresources.update(dict.fromkeys(("exec", "attach", "portforward"), streams.handle))
+        views = ScaleSubresources(self.objects)
+        self.resources.subresources.update({"scale": views.scale, "finalize": views.finalize})
         self.ready = asyncio.Event()
 
     def app(self) -> web.Application:

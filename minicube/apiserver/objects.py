@@ -13,10 +13,11 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 from minicube.api import errors, meta, schema
 from minicube.api.registry import Kind, Obj
+from minicube.apiserver import allocators, deletion
 from minicube.store import Event, KeyExists, KeyNotFound, Record, RevisionMismatch, Store
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,10 @@ log = logging.getLogger(__name__)
 _IMMUTABLE_META = ("uid", "creationTimestamp", "name", "namespace", "deletionTimestamp",
                    "deletionGracePeriodSeconds")
 _NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # upstream's, no vowels: no accidental words
+
+
+# Records managedFields on an object about to be stored: (old or None on create, new), in place.
+Manage = Callable[[Obj | None, Obj], None]
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,8 @@ class Objects:
         return self.store.get(key_for(kind, namespace, name)) is not None
 
     # -- writes ------------------------------------------------------------------------
-    def create(self, kind: Kind, namespace: str, obj: Obj, *, dry_run: bool = False) -> Obj:
+    def create(self, kind: Kind, namespace: str, obj: Obj, *, dry_run: bool = False,
+               manage: Manage | None = None) -> Obj:
         obj = copy.deepcopy(obj)
         md = obj.setdefault("metadata", {})
         if kind.namespaced:
@@ -103,6 +109,9 @@ class Objects:
         if kind.on_create:
             kind.on_create(obj)
         self._admit(kind, obj)
+        allocators.allocate(self, kind, obj)  # Services: clusterIP and nodePorts
+        if manage:
+            manage(None, obj)
         if dry_run:
             return obj
         try:
@@ -112,7 +121,7 @@ class Objects:
         return stamp(obj, revision)
 
     def update(self, kind: Kind, namespace: str, name: str, obj: Obj, *, subresource: str = "",
-               dry_run: bool = False) -> Obj:
+               dry_run: bool = False, manage: Manage | None = None) -> Obj:
         record = self._record(kind, namespace, name)
         old = record.value
         new = copy.deepcopy(obj)
@@ -126,11 +135,15 @@ class Objects:
         if subresource == "status":
             # A status write changes the status only (upstream's ResetObjectMetaForStatus).
             new = {**copy.deepcopy(old), "status": new.get("status", {})}
+        elif subresource == "finalize":
+            new = deletion.finalize(copy.deepcopy(old), new)
         elif kind.has_status and subresource != "binding":
             # (a binding sets spec.nodeName and the PodScheduled condition in one write)
             new["status"] = copy.deepcopy(old.get("status", {}))
             if "status" not in old:
                 new.pop("status")
+        if subresource != "finalize":
+            deletion.keep_namespace_finalizers(kind, new, old)
         new_md = new.setdefault("metadata", {})
         for field in _IMMUTABLE_META:
             if field in old["metadata"]:
@@ -149,16 +162,20 @@ class Objects:
         if generation is not None:
             new_md["generation"] = generation + (1 if _spec_of(new) != _spec_of(old) else 0)
         self._admit(kind, new)
+        if subresource != "status":
+            allocators.allocate(self, kind, new, old)
         if kind.validate_update and subresource not in ("status", "binding"):
             causes = kind.validate_update(new, old)
             if causes:
                 raise errors.Invalid.of(kind.kind, name, causes, kind.group)
+        if manage:
+            manage(old, new)
         if new == old:
             return stamp(old, record.revision)  # a no-op write does not bump the revision
         if dry_run:
             return stamp(new, record.revision)
         if new_md.get("deletionTimestamp") and not new_md.get("finalizers") and \
-                not self._graceful(kind, new):
+                not self._graceful(kind, new) and not deletion.namespace_finalizers(kind, new):
             return self._remove(kind, namespace, name, new, record.revision)
         return self._write(kind, namespace, name, new, record.revision)
 
@@ -175,8 +192,16 @@ class Objects:
                 options.precondition_resource_version != str(record.revision):
             raise errors.Conflict.modified(kind.group_resource, name)
         grace = self._grace_period(kind, obj, options)
+        finalizers = deletion.propagation_finalizers(md.get("finalizers") or [], options.propagation_policy)
+        gc_changed = finalizers != (md.get("finalizers") or [])
+        md["finalizers"] = finalizers
+        if not finalizers:
+            md.pop("finalizers")
         if dry_run:
             return stamp(obj, record.revision)
+        if deletion.namespace_finalizers(kind, obj):
+            deletion.start_terminating(obj, meta.now())
+            return self._write(kind, namespace, name, obj, record.revision)
         if grace or md.get("finalizers"):
             # Graceful deletion: mark it; the kubelet (or the finalizers' owners) finish it.
             if not md.get("deletionTimestamp") or grace < md.get("deletionGracePeriodSeconds", 0):
@@ -185,6 +210,8 @@ class Objects:
                 md["deletionGracePeriodSeconds"] = grace
                 if not grace and not md.get("finalizers"):
                     return self._remove(kind, namespace, name, obj, record.revision)
+                return self._write(kind, namespace, name, obj, record.revision)
+            if gc_changed:
                 return self._write(kind, namespace, name, obj, record.revision)
             return stamp(obj, record.revision)
         return self._remove(kind, namespace, name, obj, record.revision)

@@ -1,0 +1,90 @@
+"""The `scale` subresource (autoscaling/v1 Scale) of Deployments and ReplicaSets, and the
+`finalize` subresource of Namespaces: small views onto the main object, written through it.
+
+`kubectl scale` PATCHes (or GETs then PUTs) `.../scale`; the namespace controller PUTs
+`namespaces/{name}/finalize` to clear spec.finalizers once the namespace is empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from minicube.api import errors, meta, patch, selectors
+from minicube.api.registry import Kind, Obj
+from minicube.apiserver import negotiation as neg
+from minicube.apiserver.objects import Objects
+from minicube.apiserver.requestinfo import RequestInfo
+
+
+def to_scale(obj: Obj) -> Obj:
+    """The Scale view of an object with spec.replicas and a label selector."""
+    md = obj["metadata"]
+    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    return {
+        "kind": "Scale", "apiVersion": "autoscaling/v1",
+        "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                        "creationTimestamp") if k in md},
+        "spec": {"replicas": spec.get("replicas", 0)},
+        "status": {"replicas": status.get("replicas", 0),
+                   "selector": selectors.to_string(spec.get("selector"))},
+    }
+
+
+def _patched(scale: Obj, request: web.Request, body: Any) -> Obj:
+    patch_type = neg.PATCH_TYPES.get(neg.media_type(request.headers.get("Content-Type", "")))
+    try:
+        if patch_type == "json":
+            out = patch.json_patch(scale, body)
+        elif patch_type in ("merge", "strategic"):  # Scale has no lists: both merge alike
+            out = patch.merge_patch(scale, body)
+        else:
+            raise errors.UnsupportedMediaType(
+                "the body of the request was in an unknown format - accepted media types "
+                "include: application/json-patch+json, application/merge-patch+json, "
+                "application/strategic-merge-patch+json")
+    except patch.PatchError as e:
+        raise errors.Invalid(str(e)) from None
+    if not isinstance(out, dict):
+        raise errors.BadRequest("the patch does not produce an object")
+    return out
+
+
+def _replicas(scale: Obj, name: str) -> int:
+    replicas = (scale.get("spec") or {}).get("replicas", 0)
+    if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 0:
+        detail = ("must be greater than or equal to 0" if isinstance(replicas, int)
+                  else "must be an integer")
+        raise errors.Invalid.of("Scale", name, [meta.invalid("spec.replicas", replicas, detail)],
+                                "autoscaling")
+    return replicas
+
+
+class ScaleSubresources:
+    def __init__(self, objects: Objects) -> None:
+        self.objects = objects
+
+    async def scale(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        obj = self.objects.get(kind, info.namespace, info.name)
+        if request.method == "GET":
+            return neg.respond(to_scale(obj))
+        if request.method == "PUT":
+            scale = await neg.read_object(request)
+        elif request.method == "PATCH":
+            scale = _patched(to_scale(obj), request, await neg.read_body(request))
+        else:
+            raise errors.MethodNotAllowed(f"{kind.plural}/scale allows get, update and patch")
+        wanted = (scale.get("metadata") or {}).get("resourceVersion")
+        if wanted and wanted != obj["metadata"]["resourceVersion"]:
+            raise errors.Conflict.modified(kind.group_resource, info.name)
+        obj["spec"]["replicas"] = _replicas(scale, info.name)
+        dry_run = bool(request.query.getall("dryRun", []))
+        updated = self.objects.update(kind, info.namespace, info.name, obj, dry_run=dry_run)
+        return neg.respond(to_scale(updated))
+
+    async def finalize(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
+        if request.method != "PUT":
+            raise errors.MethodNotAllowed("namespaces/finalize allows only update")
+        body = await neg.read_object(request)
+        return neg.respond(self.objects.update(kind, "", info.name, body, subresource="finalize"))
