@@ -72,6 +72,7 @@ class ContainerInfo:
     image_id: str = ""        # sha256:...
     ip: str = ""              # the sandbox's address on the pod network
     grace: int = 30
+    sandbox_id: str = ""      # the sandbox whose network it joined (app containers)
 
     @property
     def is_sandbox(self) -> bool:
@@ -111,6 +112,7 @@ def parse_inspect(attrs: Obj) -> ContainerInfo | None:
     uid, pod, ns, name, attempt = ident
     state = attrs.get("State") or {}
     networks = (attrs.get("NetworkSettings") or {}).get("Networks") or {}
+    mode = (attrs.get("HostConfig") or {}).get("NetworkMode") or ""
     try:
         grace = int((config.get("Labels") or {}).get(LABEL_GRACE, "30"))
     except ValueError:
@@ -122,7 +124,8 @@ def parse_inspect(attrs: Obj) -> ContainerInfo | None:
         started_at=_engine_time(state.get("StartedAt")),
         finished_at=_engine_time(state.get("FinishedAt")),
         image=config.get("Image", ""), image_id=attrs.get("Image", ""),
-        ip=(networks.get(POD_NETWORK) or {}).get("IPAddress", ""), grace=grace)
+        ip=(networks.get(POD_NETWORK) or {}).get("IPAddress", ""), grace=grace,
+        sandbox_id=mode.removeprefix("container:") if mode.startswith("container:") else "")
 
 
 def latest_by_name(containers: list[ContainerInfo]) -> dict[str, list[ContainerInfo]]:

@@ -12,6 +12,7 @@ import re
 from typing import Any, Mapping
 
 from minicube.kubelet.containers import ContainerWaiting
+from minicube.kubelet.resources import resource_value
 
 Obj = dict[str, Any]
 # (plural, name) -> the object's data as strings, or None when it does not exist.
@@ -41,15 +42,18 @@ def references(container: Obj) -> set[tuple[str, str]]:
     return refs
 
 
+def object_bytes(plural: str, obj: Obj) -> dict[str, bytes]:
+    """A ConfigMap's data and binaryData, or a Secret's data, as raw bytes per key."""
+    if plural == "secrets":
+        return {k: base64.b64decode(v) for k, v in (obj.get("data") or {}).items()}
+    out = {k: v.encode() for k, v in (obj.get("data") or {}).items()}
+    out.update({k: base64.b64decode(v) for k, v in (obj.get("binaryData") or {}).items()})
+    return out
+
+
 def data_of(plural: str, obj: Obj) -> dict[str, str]:
     """A ConfigMap's data (binaryData decoded too), or a Secret's decoded data."""
-    if plural == "secrets":
-        return {k: base64.b64decode(v).decode("utf-8", "replace")
-                for k, v in (obj.get("data") or {}).items()}
-    data = dict(obj.get("data") or {})
-    for k, v in (obj.get("binaryData") or {}).items():
-        data[k] = base64.b64decode(v).decode("utf-8", "replace")
-    return data
+    return {k: v.decode("utf-8", "replace") for k, v in object_bytes(plural, obj).items()}
 
 
 def expand(text: str, env: Mapping[str, str]) -> str:
@@ -101,9 +105,22 @@ def _lookup(sources: Sources, plural: str, name: str, namespace: str, key: str |
     return data[key]
 
 
+def resource_env(pod: Obj, container: Obj, ref: Obj, allocatable: Mapping[str, str]) -> str:
+    """A resourceFieldRef's value; containerName defaults to the container itself."""
+    try:
+        return resource_value(pod, ref.get("containerName") or container["name"],
+                              ref.get("resource", ""), ref.get("divisor"), allocatable)
+    except ValueError as e:
+        raise ContainerWaiting(CONFIG_ERROR, str(e)) from e
+
+
 def resolve_env(pod: Obj, container: Obj, sources: Sources, *, node_name: str,
-                host_ip: str, pod_ip: str) -> list[tuple[str, str]]:
-    """The container's environment in order: envFrom first, then env (later wins)."""
+                host_ip: str, pod_ip: str,
+                allocatable: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The container's environment in order: envFrom first, then env (later wins).
+
+    allocatable: the node's, for resourceFieldRef limits the container does not set.
+    """
     namespace = pod.get("metadata", {}).get("namespace", "default")
     env: dict[str, str] = {}
     for source in container.get("envFrom") or []:
@@ -126,6 +143,10 @@ def resolve_env(pod: Obj, container: Obj, sources: Sources, *, node_name: str,
         if "fieldRef" in source:
             env[name] = field_value(pod, source["fieldRef"].get("fieldPath", ""),
                                     node_name=node_name, host_ip=host_ip, pod_ip=pod_ip)
+            continue
+        if "resourceFieldRef" in source:
+            env[name] = resource_env(pod, container, source["resourceFieldRef"],
+                                     allocatable or {})
             continue
         for field, plural in (("configMapKeyRef", "configmaps"), ("secretKeyRef", "secrets")):
             if field in source:

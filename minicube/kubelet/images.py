@@ -14,6 +14,7 @@ from typing import Any
 
 from minicube.client import Backoff, EventRecorder
 from minicube.kubelet.containers import ContainerWaiting
+from minicube.kubelet.lifecycle import field_path
 from minicube.kubelet.runtime import Runtime, EngineError
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class ImageManager:
     async def ensure(self, pod: Obj, container: Obj) -> str:
         """The local image id for the container, pulling when the policy says so."""
         image = container.get("image", "")
-        ref = f"spec.containers{{{container['name']}}}"
+        ref = field_path(pod, container["name"])
         policy = container.get("imagePullPolicy") or default_pull_policy(image)
         present = await self._local(image)
         if policy == "Never" or (present and policy == "IfNotPresent"):
@@ -66,6 +67,9 @@ class ImageManager:
             raise ContainerWaiting("ErrImageNeverPull",
                                    f"{message}; {load_hint(image, self.profile)}")
         if present and time.monotonic() < self._registry_down_until:
+            self.recorder.event(pod, "Warning", "Failed",
+                                f'Not pulling image "{image}" (pull policy Always): no registry '
+                                "answered a moment ago; using the local copy", field_path=ref)
             return present
         key = (pod["metadata"]["uid"], image)
         remaining = self.backoff.remaining_since_update(key)

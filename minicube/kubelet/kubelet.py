@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+from pathlib import Path
 
 from minicube.client import Client, EventRecorder, Informer
 from minicube.kubelet.images import ImageManager
 from minicube.kubelet.machine import node_ip as detect_node_ip
 from minicube.kubelet.machine import read_machine
-from minicube.kubelet.node_status import NodeStatus
+from minicube.kubelet.node_status import NodeStatus, node_capacity
 from minicube.kubelet.pod_sync import PodSyncer
 from minicube.kubelet.pod_workers import PodWorkers
+from minicube.kubelet.probes import Prober
 from minicube.kubelet.runtime import Runtime
 from minicube.kubelet.server import KubeletServer
+from minicube.kubelet.volumes import VolumeManager
+
+# Pod volumes live on the node's state volume, so they survive `minicube stop/start`.
+ROOT_DIR = Path(os.environ.get("MINICUBE_STATE_DIR", "/var/lib/minicube")) / "kubelet"
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +35,7 @@ class Kubelet:
     def __init__(self, client: Client, node_name: str, *,
                  docker_base_url: str = "unix:///var/run/docker.sock",
                  serve_host: str = "127.0.0.1", serve_port: int = 10250,
-                 node_ip: str | None = None, workers: int = 4,
+                 node_ip: str | None = None, workers: int = 4, root_dir: Path = ROOT_DIR,
                  resync_period: float = 10.0, heartbeat_period: float = 10.0) -> None:
         self.client = client
         self.node_name = node_name
@@ -37,11 +44,19 @@ class Kubelet:
         self.runtime = Runtime(docker_base_url)
         self.recorder = EventRecorder(client, "kubelet", host=node_name)
         self.pods = Informer(client, "v1", "pods", field_selector=f"spec.nodeName={node_name}")
+        # The env and volumes of pods read these: a change syncs the pods that use it.
+        self.sources = (Informer(client, "v1", "configmaps"), Informer(client, "v1", "secrets"))
+        self.allocatable: dict[str, str] = {}
         images = ImageManager(self.runtime, self.recorder, profile=node_name)
-        self.syncer = PodSyncer(client, self.runtime, self.recorder, images,
-                                node_name=node_name, host_ip=lambda: self.node_ip)
+        volumes = VolumeManager(root_dir, client, self.recorder, node_name=node_name,
+                                allocatable=lambda: self.allocatable)
+        prober = Prober(self.runtime, self.recorder, lambda uid: self.workers.queue.add(uid))
+        self.syncer = PodSyncer(client, self.runtime, self.recorder, images, volumes, prober,
+                                node_name=node_name, host_ip=lambda: self.node_ip,
+                                allocatable=lambda: self.allocatable)
         self.workers = PodWorkers(self.pods, self.runtime, self.syncer, workers=workers,
-                                  resync_period=resync_period)
+                                  resync_period=resync_period, sources=self.sources,
+                                  pod_dirs=volumes.pod_uids)
         self.server = KubeletServer(self.runtime, self._pod_uid, host=serve_host, port=serve_port)
 
     def _pod_uid(self, namespace: str, name: str) -> str | None:
@@ -56,6 +71,7 @@ class Kubelet:
             await self.runtime.ensure_pause_image()
             version = await self.runtime.version()
             machine = await asyncio.to_thread(read_machine, self.node_name)
+            self.allocatable = node_capacity(machine)
             node = NodeStatus(self.client, self.node_name, machine, node_ip=self.node_ip,
                               runtime_version=version, port=self.server.port,
                               runtime_health=self.runtime.ping, images=self.runtime.images,
@@ -66,6 +82,8 @@ class Kubelet:
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(node.run())
                 tg.create_task(self.pods.run())
+                for informer in self.sources:
+                    tg.create_task(informer.run())
                 tg.create_task(self.workers.run())
         finally:
             await self.server.stop()

@@ -61,12 +61,16 @@ def node_conditions(old: list[Obj], *, ready: bool, ready_message: str, now: str
     return out
 
 
+def node_capacity(machine: Machine) -> dict[str, str]:
+    """The node's capacity (all of it is allocatable: nothing is reserved)."""
+    return {"cpu": cpu_quantity(machine.cpu_millis), "memory": kibibytes(machine.memory_bytes),
+            "ephemeral-storage": kibibytes(machine.storage_bytes), "pods": MAX_PODS}
+
+
 def node_status(machine: Machine, *, node_name: str, node_ip: str, runtime_version: str,
                 old: Obj, ready: bool, ready_message: str, images: list[Obj], now: str,
                 port: int) -> Obj:
-    capacity = {"cpu": cpu_quantity(machine.cpu_millis),
-                "memory": kibibytes(machine.memory_bytes),
-                "ephemeral-storage": kibibytes(machine.storage_bytes), "pods": MAX_PODS}
+    capacity = node_capacity(machine)
     return {
         "capacity": capacity, "allocatable": dict(capacity),
         "conditions": node_conditions(old.get("conditions") or [], ready=ready,

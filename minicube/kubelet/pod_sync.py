@@ -9,19 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from minicube.api.errors import NotFound
 from minicube.client import Backoff, Client, EventRecorder
 from minicube.client.clock import parse_rfc3339, rfc3339
+from minicube.kubelet import dns_config
 from minicube.kubelet.containers import ContainerInfo, ContainerWaiting
 from minicube.kubelet.envvars import CONFIG_ERROR, data_of, references, resolve_env
+from minicube.kubelet.handlers import Target
 from minicube.kubelet.images import ImageManager
+from minicube.kubelet.lifecycle import (DEADLINE_MESSAGE, DEADLINE_REASON, POST_START_TIMEOUT,
+                                        deadline_remaining, field_path, run_hook)
+from minicube.kubelet.mounts import Bind, binds
 from minicube.kubelet.plan import Plan, plan_pod
-from minicube.kubelet.podstatus import is_terminal, pod_status
+from minicube.kubelet.podstatus import is_terminal, pod_status, with_base_status
+from minicube.kubelet.probes import Prober
 from minicube.kubelet.runtime import Runtime, EngineError
 from minicube.kubelet.specs import app_spec, sandbox_spec
+from minicube.kubelet.volumes import Mounted, VolumeManager
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +37,8 @@ Obj = dict[str, Any]
 
 CRASH_BACKOFF_INITIAL = 10.0
 CRASH_BACKOFF_MAX = 300.0
+MIN_GRACE_AFTER_HOOK = 2
+VOLUME_RETRY = 2.0   # a volume waiting for its ConfigMap/claim: the informers usually come first
 
 
 def go_duration(seconds: float) -> str:
@@ -55,17 +65,23 @@ def grace_period(pod: Obj | None, default: int = 30) -> int:
 
 class PodSyncer:
     def __init__(self, client: Client, runtime: Runtime, recorder: EventRecorder,
-                 images: ImageManager, *, node_name: str, host_ip: Callable[[], str],
+                 images: ImageManager, volumes: VolumeManager, prober: Prober, *,
+                 node_name: str, host_ip: Callable[[], str],
+                 allocatable: Callable[[], dict[str, str]] = dict,
                  clock: Callable[[], float] = time.time) -> None:
         self.client = client
         self.runtime = runtime
         self.recorder = recorder
         self.images = images
+        self.volumes = volumes
+        self.prober = prober
         self.node_name = node_name
         self.host_ip = host_ip
+        self.allocatable = allocatable
         self.crash = Backoff(CRASH_BACKOFF_INITIAL, CRASH_BACKOFF_MAX, clock=clock)
         self.waiting: dict[tuple[str, str], ContainerWaiting] = {}
         self._written: dict[str, Obj] = {}   # uid -> the status this kubelet last wrote
+        self._failed: dict[str, tuple[str, str]] = {}   # uid -> (reason, message) it ended with
 
     async def sync(self, uid: str, pod: Obj | None, last_known: Obj | None = None) -> float:
         """Bring pod uid's containers in line; returns seconds until a retry is due (0: none).
@@ -80,26 +96,32 @@ class PodSyncer:
                          containers[0].pod_name)
                 await self._teardown(last_known, containers,
                                      grace_period(last_known, min(c.grace for c in containers)))
+            await self.volumes.teardown(uid)
             self.forget(uid)
             return 0.0
         if pod["metadata"].get("deletionTimestamp"):
             await self._terminate(pod, containers)
             return 0.0
+        deadline = self._check_deadline(pod)
+        await self._check_evictions(pod)
         status = self._status(pod, containers, {})
+        unhealthy = self.prober.unhealthy(uid) if not is_terminal(status) else {}
         plan = plan_pod(pod, containers, finished=is_terminal(status),
-                        backoff_remaining=lambda name, c: self._crash_remaining(uid, name, c))
+                        backoff_remaining=lambda name, c: self._crash_remaining(uid, name, c),
+                        unhealthy=unhealthy)
         backoff = {name: self._backoff_message(pod, name) for name in plan.backoff}
         for name in plan.backoff:
             self.recorder.event(pod, "Warning", "BackOff",
                                 f"Back-off restarting failed container {name} in pod {pod_ref(pod)}",
-                                field_path=f"spec.containers{{{name}}}")
-        if not plan.idle:
+                                field_path=field_path(pod, name))
+        mounted, volume_retry = await self._volumes(pod, plan, is_terminal(status))
+        if not plan.idle and mounted is not None:
             early = None
             if plan.create_sandbox and not (pod.get("status") or {}).get("containerStatuses"):
                 # Show ContainerCreating, hostIP and startTime while the pod is being set up.
                 early = asyncio.create_task(self._write_status(pod, status))
             try:
-                await self._execute(pod, plan, containers)
+                await self._execute(pod, plan, containers, mounted, unhealthy)
             finally:
                 if early is not None:
                     await asyncio.gather(early, return_exceptions=True)
@@ -108,15 +130,54 @@ class PodSyncer:
         elif backoff:
             status = self._status(pod, containers, backoff)
         await self._write_status(pod, status)
-        retries = [*plan.backoff.values(),
+        retries = [*plan.backoff.values(), volume_retry, deadline or 0.0,
                    *(w.retry_after for (u, _), w in self.waiting.items() if u == uid)]
         return min((r for r in retries if r > 0), default=0.0)
+
+    async def _volumes(self, pod: Obj, plan: Plan,
+                       finished: bool) -> tuple[dict[str, Mounted] | None, float]:
+        """Set up (or refresh) the pod's volumes: (mounted, 0), or (None, retry) while one
+        is missing and containers are to start; running ones keep what they mount."""
+        volumes = (pod.get("spec") or {}).get("volumes") or []
+        if finished or not volumes:
+            return {}, 0.0
+        mounted, errors = await self.volumes.setup(pod)
+        for e in errors:
+            self.recorder.event(pod, "Warning", "FailedMount", str(e))
+            log.info("pod %s/%s: %s", pod["metadata"].get("namespace"), pod["metadata"]["name"], e)
+        if len(mounted) < len(volumes) and (plan.create_sandbox or plan.start):
+            return None, VOLUME_RETRY   # claims bind without telling us: look again soon
+        return mounted, 0.0
+
+    async def _check_evictions(self, pod: Obj) -> None:
+        """Evict the pod when a disk emptyDir outgrew its sizeLimit (the eviction manager)."""
+        uid = pod["metadata"]["uid"]
+        if uid in self._failed or is_terminal(self._written.get(uid) or pod.get("status") or {}):
+            return
+        message = await self.volumes.over_limit(pod)
+        if message:
+            self._failed[uid] = ("Evicted", message)
+            self.recorder.event(pod, "Warning", "Evicted", message)
+
+    def _check_deadline(self, pod: Obj) -> float | None:
+        """Fail the pod once activeDeadlineSeconds passed; returns seconds left (None: none)."""
+        uid = pod["metadata"]["uid"]
+        remaining = deadline_remaining({**pod, "status": self._written.get(uid, pod.get("status"))})
+        if remaining is None or remaining > 0 or uid in self._failed:
+            return remaining
+        if is_terminal(self._written.get(uid) or pod.get("status") or {}):
+            return None
+        self._failed[uid] = (DEADLINE_REASON, DEADLINE_MESSAGE)
+        self.recorder.event(pod, "Warning", DEADLINE_REASON, DEADLINE_MESSAGE)
+        return None
 
     def forget(self, uid: str) -> None:
         """Drop what is remembered of a pod that is gone."""
         for key in [k for k in self.waiting if k[0] == uid]:
             del self.waiting[key]
         self._written.pop(uid, None)
+        self._failed.pop(uid, None)
+        self.prober.forget(uid)
 
     # --- status ----------------------------------------------------------------------------
 
@@ -124,12 +185,12 @@ class PodSyncer:
         uid = pod["metadata"]["uid"]
         waiting = {name: (w.reason, w.message) for (u, name), w in self.waiting.items()
                    if u == uid}
-        # What this kubelet wrote last is newer than the informer's copy may be yet: build on
-        # it, so timestamps that did not change stay put.
-        if uid in self._written:
-            pod = {**pod, "status": self._written[uid]}
+        pod = with_base_status(pod, self._written.get(uid), self._failed.get(uid))
+        sandboxes = [c for c in containers if c.is_sandbox and c.running]
+        self.prober.update(pod, containers, sandboxes[0].ip if sandboxes else "")
         return pod_status(pod, containers, host_ip=self.host_ip(), now=rfc3339(),
-                          waiting=waiting, backoff=backoff)
+                          waiting=waiting, backoff=backoff, unready=self.prober.unready(uid),
+                          unstarted=self.prober.unstarted(uid))
 
     async def _write_status(self, pod: Obj, status: Obj) -> None:
         uid = pod["metadata"]["uid"]
@@ -154,12 +215,18 @@ class PodSyncer:
 
     # --- acting ----------------------------------------------------------------------------
 
-    async def _execute(self, pod: Obj, plan: Plan, containers: list[ContainerInfo]) -> None:
-        uid = pod["metadata"]["uid"]
+    async def _execute(self, pod: Obj, plan: Plan, containers: list[ContainerInfo],
+                       mounted: dict[str, Mounted], unhealthy: dict[str, str]) -> None:
         if plan.stop:
-            await self._stop(pod, plan.stop, grace_period(pod))
+            for c in plan.stop:
+                if c.id in unhealthy:
+                    self.recorder.event(pod, "Normal", "Killing",
+                                        f"Container {c.name} failed {unhealthy[c.id]} probe, "
+                                        "will be restarted", field_path=field_path(pod, c.name))
+            await self._stop(pod, plan.stop, grace_period(pod), told=set(unhealthy))
         await asyncio.gather(*(self.runtime.remove(c.id) for c in plan.remove))
-        specs = {c["name"]: c for c in pod["spec"].get("containers", [])}
+        specs = {c["name"]: c for c in [*(pod["spec"].get("initContainers") or []),
+                                         *pod["spec"].get("containers", [])]}
         to_start = [(specs[name], attempt) for name, attempt in plan.start]
         # Image checks and ConfigMap/Secret reads overlap with the sandbox's creation.
         prepared = asyncio.gather(*(self._prepare(pod, c) for c, _ in to_start))
@@ -170,7 +237,7 @@ class PodSyncer:
         if sandbox is None:
             return
         for (container, attempt), ready in zip(to_start, inputs):
-            await self._start(pod, container, attempt, sandbox, ready)
+            await self._start(pod, container, attempt, sandbox, ready, mounted)
 
     async def _sandbox(self, pod: Obj, plan: Plan,
                        containers: list[ContainerInfo]) -> ContainerInfo | None:
@@ -180,6 +247,7 @@ class PodSyncer:
         try:
             sandbox_id = await self.runtime.create(sandbox_spec(pod, plan.sandbox_attempt))
             await self.runtime.start(sandbox_id)
+            await asyncio.to_thread(dns_config.write_for_sandbox, pod, sandbox_id)
             info = await self.runtime.inspect(sandbox_id)
         except EngineError as e:
             self.recorder.event(pod, "Warning", "FailedCreatePodSandBox",
@@ -207,16 +275,24 @@ class PodSyncer:
             return None
 
     async def _start(self, pod: Obj, container: Obj, attempt: int, sandbox: ContainerInfo,
-                     ready: dict[tuple[str, str], Any] | ContainerWaiting) -> None:
+                     ready: dict[tuple[str, str], Any] | ContainerWaiting,
+                     mounted: dict[str, Mounted]) -> None:
         uid, name = pod["metadata"]["uid"], container["name"]
-        ref = f"spec.containers{{{name}}}"
+        ref = field_path(pod, name)
         try:
             if isinstance(ready, ContainerWaiting):
                 raise ready
             env = resolve_env(pod, container, ready, node_name=self.node_name,
-                              host_ip=self.host_ip(), pod_ip=sandbox.ip)
+                              host_ip=self.host_ip(), pod_ip=sandbox.ip,
+                              allocatable=self.allocatable())
             try:
-                cid = await self.runtime.create(app_spec(pod, container, attempt, sandbox.id, env))
+                container_binds = binds(container, mounted, dict(env))
+                await asyncio.to_thread(_make_subpaths, container_binds)
+            except (ValueError, OSError) as e:
+                raise ContainerWaiting(CONFIG_ERROR, str(e)) from e
+            spec = app_spec(pod, container, attempt, sandbox.id, env, container_binds)
+            try:
+                cid = await self.runtime.create(spec)
             except EngineError as e:
                 raise ContainerWaiting("CreateContainerError", str(e)) from e
         except ContainerWaiting as w:
@@ -236,18 +312,44 @@ class PodSyncer:
             self.recorder.event(pod, "Warning", "Failed", f"Error: {e}", field_path=ref)
             return
         self.recorder.event(pod, "Normal", "Started", f"Started container {name}", field_path=ref)
+        target = Target(cid, container, sandbox.ip)
+        if not await run_hook("postStart", pod, target, self.runtime, self.recorder,
+                              POST_START_TIMEOUT):
+            self.recorder.event(pod, "Normal", "Killing",
+                                f"FailedPostStartHook: stopping container {name}",
+                                field_path=ref)
+            await self.runtime.stop(cid, grace_period(pod))
 
-    async def _stop(self, pod: Obj | None, containers: list[ContainerInfo], grace: int) -> None:
-        """Stop app containers in parallel (SIGTERM, SIGKILL after grace), then sandboxes."""
+    async def _stop(self, pod: Obj | None, containers: list[ContainerInfo], grace: int,
+                    told: Collection[str] = ()) -> None:
+        """Stop app containers in parallel (preStop hook, SIGTERM, SIGKILL once the grace
+        period is used up), then sandboxes. told: ids whose Killing event was recorded."""
         apps = [c for c in containers if not c.is_sandbox and c.running]
         for c in apps:
-            if pod is not None:
+            if pod is not None and c.id not in told:
                 self.recorder.event(pod, "Normal", "Killing", f"Stopping container {c.name}",
-                                    field_path=f"spec.containers{{{c.name}}}")
-        await asyncio.gather(*(self.runtime.stop(c.id, grace) for c in apps))
+                                    field_path=field_path(pod, c.name))
+        await asyncio.gather(*(self._stop_one(pod, c, grace, containers) for c in apps))
         # The sandbox only holds the network namespace: nothing to wait for.
         await asyncio.gather(*(self.runtime.stop(c.id, 0) for c in containers
                                if c.is_sandbox and c.running))
+
+    async def _stop_one(self, pod: Obj | None, c: ContainerInfo, grace: int,
+                        containers: list[ContainerInfo]) -> None:
+        specs = {x["name"]: x for x in [*((pod or {}).get("spec", {}).get("initContainers") or []),
+                                         *((pod or {}).get("spec", {}).get("containers") or [])]}
+        spec = specs.get(c.name)
+        if pod is not None and spec and (spec.get("lifecycle") or {}).get("preStop"):
+            ip = next((s.ip for s in containers if s.is_sandbox and s.running), "")
+            began = time.monotonic()
+            try:
+                await asyncio.wait_for(run_hook("preStop", pod, Target(c.id, spec, ip),
+                                                self.runtime, self.recorder, grace), grace)
+            except asyncio.TimeoutError:
+                log.info("preStop hook of %s used up its grace period", c.name)
+            # What the hook used (in whole seconds) is gone; at least 2s are left, as upstream.
+            grace = max(MIN_GRACE_AFTER_HOOK, grace - int(time.monotonic() - began))
+        await self.runtime.stop(c.id, grace)
 
     async def _teardown(self, pod: Obj | None, containers: list[ContainerInfo], grace: int) -> None:
         await self._stop(pod, containers, grace)
@@ -257,6 +359,7 @@ class PodSyncer:
         """A deleted pod: stop its containers within its grace period, then let it go."""
         meta = pod["metadata"]
         await self._teardown(pod, containers, grace_period(pod))
+        await self.volumes.teardown(meta["uid"])
         try:
             await self.client.delete("v1", "pods", meta["name"], namespace=meta.get("namespace"),
                                      grace_period_seconds=0, preconditions={"uid": meta["uid"]})
@@ -264,6 +367,13 @@ class PodSyncer:
             pass
         log.info("pod %s/%s terminated and deleted", meta.get("namespace"), meta["name"])
         self.forget(meta["uid"])
+
+
+def _make_subpaths(container_binds: list[Bind]) -> None:
+    """subPaths of writable volumes are created as directories when missing, as upstream."""
+    for b in container_binds:
+        if b.create and not os.path.lexists(b.source):
+            os.makedirs(b.source, mode=0o755, exist_ok=True)
 
 
 def _summary(status: Obj) -> str:

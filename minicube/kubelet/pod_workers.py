@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from functools import partial
+from typing import Any, Callable, Iterable
 
 from minicube.api.errors import StatusError
 from minicube.client import APIConnectionError, Informer, WorkQueue
 from minicube.kubelet.containers import LABEL_UID
+from minicube.kubelet.envvars import references
 from minicube.kubelet.pod_sync import PodSyncer
+from minicube.kubelet.projection import volume_references
 from minicube.kubelet.runtime import Runtime, EngineError
 
 log = logging.getLogger(__name__)
@@ -26,18 +29,39 @@ RESYNC_PERIOD = 10.0
 _ENGINE_ACTIONS = ("start", "die", "oom", "destroy")
 
 
+def pods_referencing(pods: Iterable[Obj], plural: str, name: str, namespace: str) -> list[str]:
+    """The uids of the pods whose env or volumes read that ConfigMap or Secret."""
+    out = []
+    for pod in pods:
+        if pod["metadata"].get("namespace") != namespace:
+            continue
+        spec = pod.get("spec") or {}
+        refs = volume_references(spec.get("volumes") or [])
+        for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+            refs |= references(c)
+        if (plural, name) in refs:
+            out.append(pod["metadata"]["uid"])
+    return out
+
+
 class PodWorkers:
     def __init__(self, pods: Informer, runtime: Runtime, syncer: PodSyncer, *,
-                 workers: int = 4, resync_period: float = RESYNC_PERIOD) -> None:
+                 workers: int = 4, resync_period: float = RESYNC_PERIOD,
+                 sources: tuple[Informer, ...] = (),
+                 pod_dirs: Callable[[], set[str]] = set) -> None:
+        """sources: ConfigMap/Secret informers; pod_dirs: uids with volume directories."""
         self.pods = pods
         self.runtime = runtime
         self.syncer = syncer
         self.workers = workers
         self.resync_period = resync_period
         self.queue = WorkQueue()
+        self.pod_dirs = pod_dirs
         self.by_uid: dict[str, Obj] = {}
         self.gone: dict[str, Obj] = {}   # last known state of pods no longer bound here
         pods.add_handler(self._on_pod)
+        for informer in sources:   # ConfigMaps and Secrets: their pods sync at once
+            informer.add_handler(partial(self._on_source, informer.plural))
 
     def _on_pod(self, etype: str, pod: Obj, _old: Obj | None) -> None:
         uid = pod["metadata"]["uid"]
@@ -47,6 +71,12 @@ class PodWorkers:
         else:
             self.by_uid[uid] = pod
         self.queue.add(uid)
+
+    def _on_source(self, plural: str, _etype: str, obj: Obj, _old: Obj | None) -> None:
+        meta = obj.get("metadata") or {}
+        for uid in pods_referencing(self.by_uid.values(), plural, meta.get("name", ""),
+                                    meta.get("namespace", "")):
+            self.queue.add(uid)
 
     async def run(self) -> None:
         await self.pods.wait_synced()
@@ -86,7 +116,7 @@ class PodWorkers:
 
     async def resync(self) -> None:
         """Queue every pod bound here and every pod that has containers (orphans too)."""
-        uids = set(self.by_uid)
+        uids = set(self.by_uid) | self.pod_dirs()   # a pod deleted while we were down
         try:
             uids |= await self.runtime.pod_uids()
         except EngineError as e:

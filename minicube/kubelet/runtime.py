@@ -27,6 +27,7 @@ import requests
 from minicube.kubelet.containers import (LABEL_NAMESPACE, LABEL_POD, LABEL_UID, PAUSE_IMAGE,
                                          POD_NETWORK, POD_SUBNET, ContainerInfo, parse_inspect,
                                          parse_labels)
+from minicube.kubelet.streams_engine import EngineStream, HijackRefused, open_hijacked
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ class Runtime:
         self.busybox = busybox
         self._docker: docker.DockerClient | None = None
         self._pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="runtime")
+        # Probe and hook commands that hang hold their thread (up to the client's read
+        # timeout): they get their own threads, so they can never starve the pod syncs.
+        self._exec_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="runtime-exec")
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -60,10 +64,11 @@ class Runtime:
             raise EngineError("the container engine is not connected")
         return self._docker
 
-    async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def _call(self, fn: Callable[..., T], *args: Any,
+                    _pool: ThreadPoolExecutor | None = None, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, partial(fn, *args, **kwargs))
+            return await loop.run_in_executor(_pool or self._pool, partial(fn, *args, **kwargs))
         except docker.errors.ImageNotFound as e:
             raise ImageNotFound(_explain(e)) from e
         except (docker.errors.DockerException, requests.RequestException) as e:
@@ -125,6 +130,7 @@ class Runtime:
         if self._docker is not None:
             await self._call(self._docker.close)
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._exec_pool.shutdown(wait=False, cancel_futures=True)
 
     async def ping(self) -> bool:
         try:
@@ -250,6 +256,19 @@ class Runtime:
             if "No such container" not in str(e) and "already in progress" not in str(e):
                 raise
 
+    async def exec(self, container_id: str, cmd: list[str], timeout: float) -> tuple[int, str]:
+        """Run cmd in the container (probes and hooks); returns (exit code, output).
+
+        Raises TimeoutError after timeout seconds (the command may run on in the container,
+        as with upstream's exec probes on dockershim).
+        """
+        def run() -> tuple[int, str]:
+            created = self.docker.api.exec_create(container_id, cmd, stdout=True, stderr=True)
+            output = self.docker.api.exec_start(created["Id"])
+            code = self.docker.api.exec_inspect(created["Id"]).get("ExitCode")
+            return (-1 if code is None else int(code)), output.decode("utf-8", "replace")
+        return await asyncio.wait_for(self._call(run, _pool=self._exec_pool), timeout)
+
     async def logs(self, container_id: str, *, follow: bool = False, tail: int | None = None,
                    timestamps: bool = False, since: float | None = None) -> AsyncIterator[bytes]:
         """The container's stdout and stderr as they were written (streamed with follow)."""
@@ -268,6 +287,49 @@ class Runtime:
                               filters={"type": "container", "label": LABEL_UID})
         async for event in self._stream(open_stream):
             yield event
+
+    # --- interactive streams (kubectl exec / attach) -----------------------------------------
+
+    async def exec_stream(self, container_id: str, cmd: list[str], *, stdin: bool,
+                          tty: bool) -> tuple[str, EngineStream]:
+        """Start cmd in the container with its stdio on a stream; returns (exec id, stream)."""
+        created = await self._call(self.docker.api.exec_create, container_id, cmd, stdout=True,
+                                   stderr=True, stdin=stdin, tty=tty)
+        stream = await self._hijack(f"/exec/{created['Id']}/start", {"Detach": False, "Tty": tty},
+                                    tty=tty)
+        return str(created["Id"]), stream
+
+    async def exec_exit_code(self, exec_id: str, *, timeout: float = 5.0) -> int | None:
+        """The exit code once the engine has noted it (the stream may end a moment earlier)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = await self._call(self.docker.api.exec_inspect, exec_id)
+            if not found.get("Running") and found.get("ExitCode") is not None:
+                return int(found["ExitCode"])
+            if time.monotonic() > deadline:
+                return None
+            await asyncio.sleep(0.05)
+
+    async def attach_stream(self, container_id: str, *, stdin: bool) -> EngineStream:
+        """The running container's stdio from now on (its earlier output is not replayed)."""
+        attrs = await self._call(self.docker.api.inspect_container, container_id)
+        tty = bool((attrs.get("Config") or {}).get("Tty"))  # the container's, not the client's
+        query = f"stream=1&stdout=1&stderr=1&stdin={int(stdin)}"
+        return await self._hijack(f"/containers/{container_id}/attach?{query}", None, tty=tty)
+
+    async def resize(self, container_id: str, *, exec_id: str = "", width: int, height: int) -> None:
+        """Resize the TTY of an exec session (exec_id) or of the container itself."""
+        if exec_id:
+            await self._call(self.docker.api.exec_resize, exec_id, height=height, width=width)
+        else:
+            await self._call(self.docker.api.resize, container_id, height, width)
+
+    async def _hijack(self, path: str, body: dict[str, Any] | None, *, tty: bool) -> EngineStream:
+        try:
+            return await open_hijacked(self.base_url, f"/v{self.docker.api.api_version}{path}", body,
+                                       tty=tty)
+        except (OSError, HijackRefused) as e:
+            raise EngineError(str(e) or type(e).__name__) from e
 
 
 def _explain(e: BaseException) -> str:

@@ -8,36 +8,70 @@ shared and the hostname follows. The dicts are keyword arguments of the Docker S
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
-from minicube.api import quantity
 from minicube.kubelet.containers import (PAUSE_IMAGE, POD_NETWORK, SANDBOX, container_labels,
                                          container_name)
 from minicube.kubelet.envvars import expand
+from minicube.kubelet.mounts import Bind
+from minicube.kubelet.resources import engine_resources
 
 Obj = dict[str, Any]
 
+CLUSTER_DOMAIN = "cluster.local"
+
+
+def hostname(pod: Obj) -> tuple[str, str]:
+    """(hostname, domain): spec.hostname or the pod's name (one DNS label: at most 63
+    characters, not ending in - or .); with a subdomain, the pod's FQDN domain."""
+    spec = pod.get("spec") or {}
+    host = (spec.get("hostname") or pod["metadata"]["name"])[:63].rstrip("-.")
+    sub = spec.get("subdomain")
+    namespace = pod["metadata"].get("namespace", "default")
+    domain = f"{sub}.{namespace}.svc.{CLUSTER_DOMAIN}" if sub else ""
+    return host, domain
+
 
 def sandbox_spec(pod: Obj, attempt: int) -> Obj:
-    return {"image": PAUSE_IMAGE, "name": container_name(pod, SANDBOX, attempt),
-            # A hostname is one DNS label: at most 63 characters, not ending in - or .
-            "hostname": pod["metadata"]["name"][:63].rstrip("-."), "network": POD_NETWORK,
-            "labels": container_labels(pod, SANDBOX, attempt), "detach": True}
+    host, domain = hostname(pod)
+    out: Obj = {"image": PAUSE_IMAGE, "name": container_name(pod, SANDBOX, attempt),
+                "hostname": host, "network": POD_NETWORK,
+                "labels": container_labels(pod, SANDBOX, attempt), "detach": True}
+    if domain:
+        out["domainname"] = domain
+    return out
 
 
-def resource_limits(container: Obj) -> Obj:
-    """Memory and CPU limits as engine options (cgroup limits, as the kubelet sets them)."""
-    limits = (container.get("resources") or {}).get("limits") or {}
+def security_options(pod: Obj, container: Obj) -> Obj:
+    """The container's securityContext (falling back to the pod's) as engine options."""
+    pod_sc = (pod.get("spec") or {}).get("securityContext") or {}
+    sc = container.get("securityContext") or {}
     out: Obj = {}
-    if "memory" in limits:
-        out["mem_limit"] = int(quantity.parse(limits["memory"]))
-    if "cpu" in limits:
-        out["nano_cpus"] = int(quantity.parse(limits["cpu"]) * 10**9)
+    user, group = sc.get("runAsUser", pod_sc.get("runAsUser")), sc.get("runAsGroup",
+                                                                         pod_sc.get("runAsGroup"))
+    if user is not None or group is not None:
+        # A group alone needs a user: upstream keeps the image's user, which is root by default.
+        out["user"] = f"{0 if user is None else user}{'' if group is None else f':{group}'}"
+    groups = [*pod_sc.get("supplementalGroups", []),
+              *([pod_sc["fsGroup"]] if pod_sc.get("fsGroup") is not None else [])]
+    if groups:
+        out["group_add"] = [str(g) for g in groups]
+    if sc.get("readOnlyRootFilesystem"):
+        out["read_only"] = True
+    if sc.get("privileged"):
+        out["privileged"] = True
+    caps = sc.get("capabilities") or {}
+    if caps.get("add"):
+        out["cap_add"] = list(caps["add"])
+    if caps.get("drop"):
+        out["cap_drop"] = list(caps["drop"])
+    if sc.get("allowPrivilegeEscalation") is False:
+        out["security_opt"] = ["no-new-privileges"]
     return out
 
 
 def app_spec(pod: Obj, container: Obj, attempt: int, sandbox_id: str,
-             env: list[tuple[str, str]]) -> Obj:
+             env: list[tuple[str, str]], binds: Sequence[Bind] = ()) -> Obj:
     """command replaces the image's entrypoint (and drops its CMD); args replace CMD."""
     values = dict(env)
     spec: Obj = {
@@ -46,8 +80,10 @@ def app_spec(pod: Obj, container: Obj, attempt: int, sandbox_id: str,
         "network_mode": f"container:{sandbox_id}",
         "environment": [f"{k}={v}" for k, v in env], "detach": True,
         "stdin_open": bool(container.get("stdin")), "tty": bool(container.get("tty")),
-        **resource_limits(container),
+        **engine_resources(container), **security_options(pod, container),
     }
+    if binds:
+        spec["volumes"] = [b.engine() for b in binds]
     if container.get("command"):
         spec["entrypoint"] = [expand(a, values) for a in container["command"]]
         spec["command"] = [expand(a, values) for a in container.get("args") or []]
@@ -55,9 +91,4 @@ def app_spec(pod: Obj, container: Obj, attempt: int, sandbox_id: str,
         spec["command"] = [expand(a, values) for a in container["args"]]
     if container.get("workingDir"):
         spec["working_dir"] = container["workingDir"]
-    user = (container.get("securityContext") or {}).get("runAsUser")
-    if user is None:
-        user = ((pod.get("spec") or {}).get("securityContext") or {}).get("runAsUser")
-    if user is not None:
-        spec["user"] = str(user)
     return spec

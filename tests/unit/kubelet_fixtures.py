@@ -38,6 +38,7 @@ class FakeRuntime:
         self.pull_error = pull_error
         self.calls: list[str] = []
         self.specs: dict[str, dict[str, Any]] = {}
+        self.exec_result: tuple[int, str] = (0, "")
 
     async def list_containers(self, pod_uid: str | None = None, **kw: Any) -> list[ContainerInfo]:
         return [c for c in self.containers.values() if pod_uid in (None, c.pod_uid)]
@@ -60,7 +61,8 @@ class FakeRuntime:
         self.specs[cid] = spec
         self.containers[cid] = ContainerInfo(
             id=cid, pod_uid=uid, pod_name=pod, namespace=ns, name=name, attempt=attempt,
-            state="created", image=spec["image"], image_id=self.images.get(spec["image"], ""))
+            state="created", image=spec["image"], image_id=self.images.get(spec["image"], ""),
+            sandbox_id=spec.get("network_mode", "").removeprefix("container:"))
         self.calls.append(f"create {cid}")
         return cid
 
@@ -81,6 +83,10 @@ class FakeRuntime:
     async def remove(self, cid: str) -> None:
         self.containers.pop(cid, None)
         self.calls.append(f"remove {cid}")
+
+    async def exec(self, cid: str, cmd: list[str], timeout: float) -> tuple[int, str]:
+        self.calls.append(f"exec {cid} {' '.join(cmd)}")
+        return self.exec_result
 
 
 class FakeClient:

@@ -72,3 +72,23 @@ def test_references_lists_every_source() -> None:
 
 def test_expand_leaves_unknown_references() -> None:
     assert expand("$(A) $(B)", {"A": "x"}) == "x $(B)"
+
+
+def test_resource_field_refs_read_limits_or_the_nodes_allocatable() -> None:
+    c = {"name": "web", "image": "x", "resources": {"limits": {"memory": "64Mi"}}, "env": [
+        {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory",
+                                                           "divisor": "1Mi"}}},
+        {"name": "CPU", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu",
+                                                           "divisor": "1m"}}}]}
+    pod = make_pod()
+    pod["spec"]["containers"] = [c]
+    env = dict(resolve_env(pod, c, {}, node_name="n", host_ip="h", pod_ip="p",
+                           allocatable={"cpu": "2"}))
+    assert env == {"MEM": "64", "CPU": "2000"}
+
+
+def test_env_from_prefixes_keys_and_skips_optional_missing_sources() -> None:
+    env = env_of([], {("configmaps", "cfg"): {"A": "1"}, ("secrets", "s"): None},
+                 envFrom=[{"configMapRef": {"name": "cfg"}, "prefix": "CFG_"},
+                          {"secretRef": {"name": "s", "optional": True}}])
+    assert env == {"CFG_A": "1"}

@@ -14,9 +14,10 @@ from tests.unit.kubelet_fixtures import FakeClient, FakeRuntime, make_pod
 
 
 def ensure(runtime: FakeRuntime, image: str, policy: str | None = None,
-           profile: str = "minicube", times: int = 1) -> list[Any]:
+           profile: str = "minicube", times: int = 1,
+           client: FakeClient | None = None) -> list[Any]:
     async def main() -> list[Any]:
-        recorder = EventRecorder(FakeClient(), "kubelet")  # type: ignore[arg-type]
+        recorder = EventRecorder(client or FakeClient(), "kubelet")  # type: ignore[arg-type]
         images = ImageManager(runtime, recorder, profile=profile)  # type: ignore[arg-type]
         container = {"name": "web", "image": image,
                      **({"imagePullPolicy": policy} if policy else {})}
@@ -26,6 +27,7 @@ def ensure(runtime: FakeRuntime, image: str, policy: str | None = None,
                 out.append(await images.ensure(make_pod(), container))
             except ContainerWaiting as w:
                 out.append(w)
+        await recorder.flush()
         await recorder.close()
         return out
     return asyncio.run(main())
@@ -62,6 +64,13 @@ def test_always_falls_back_to_a_local_copy_when_no_registry_answers() -> None:
     runtime = FakeRuntime(images={"app:latest": "sha256:1"})
     assert ensure(runtime, "app:latest", times=2) == ["sha256:1", "sha256:1"]
     assert runtime.calls == ["pull app:latest"]  # the second start skips the doomed pull
+
+
+def test_always_with_a_local_copy_warns_every_time_it_is_used_unpulled() -> None:
+    client = FakeClient()
+    ensure(FakeRuntime(images={"app:latest": "sha256:1"}), "app:latest", times=2, client=client)
+    warnings = [e["message"] for e in client.events if e["type"] == "Warning"]
+    assert len(warnings) == 2 and all("using the local copy" in m for m in warnings)
 
 
 @pytest.mark.parametrize("policy", ["IfNotPresent", None])

@@ -70,3 +70,55 @@ def test_a_created_but_never_started_container_is_redone() -> None:
     stale = info(attempt=1, state="created")
     p = plan(make_pod(), info("POD"), stale)
     assert p.remove == [stale] and p.start == [("web", 1)]
+
+
+def with_inits(*names: str, **spec: Any) -> dict[str, Any]:
+    pod = make_pod(**spec)
+    pod["spec"]["initContainers"] = [{"name": n, "image": "app:1"} for n in names]
+    return pod
+
+
+def test_init_containers_run_one_at_a_time_before_the_app() -> None:
+    pod, sandbox = with_inits("i1", "i2"), info("POD")
+    assert plan(pod).start == [("i1", 0)]   # with the new sandbox
+    running = info("i1", sandbox_id="POD-0")
+    assert plan(pod, sandbox, running).idle
+    done = info("i1", state="exited", sandbox_id="POD-0")
+    assert plan(pod, sandbox, done).start == [("i2", 0)]
+    assert plan(pod, sandbox, done, info("i2", state="exited", sandbox_id="POD-0")).start == [
+        ("web", 0)]
+
+
+def test_a_failed_init_container_restarts_with_back_off_unless_never() -> None:
+    failed = info("i1", state="exited", exit_code=1, sandbox_id="POD-0")
+    assert plan(with_inits("i1"), info("POD"), failed).start == [("i1", 1)]
+    assert plan(with_inits("i1"), info("POD"), failed, backoff=5).backoff == {"i1": 5}
+    assert plan(with_inits("i1", restart_policy="Never"), info("POD"), failed).idle
+
+
+def test_a_new_sandbox_runs_the_init_containers_again() -> None:
+    old = [info("POD", state="exited", exit_code=255),
+           info("i1", state="exited", sandbox_id="POD-0"),
+           info(state="exited", exit_code=255, sandbox_id="POD-0")]
+    p = plan(with_inits("i1"), *old)
+    assert p.create_sandbox and p.start == [("i1", 1)]
+
+
+def test_an_initialized_pod_does_not_go_back_to_its_init_containers() -> None:
+    pod = with_inits("i1")
+    assert plan(pod, info("POD"), info(sandbox_id="POD-0")).idle   # i1's record is gone
+
+
+def test_sidecars_start_first_and_keep_running_beside_the_app() -> None:
+    pod = with_inits("side")
+    pod["spec"]["initContainers"][0]["restartPolicy"] = "Always"
+    assert plan(pod, info("POD"), info("side", sandbox_id="POD-0")).start == [("web", 0)]
+
+
+def test_a_container_failing_its_liveness_probe_is_killed_then_restarts_like_a_crash() -> None:
+    live = info(sandbox_id="POD-0")
+    p = plan_pod(make_pod(), [info("POD"), live], finished=False,
+                 backoff_remaining=lambda n, c: 0.0, unhealthy={"web-0"})
+    assert p.stop == [live] and p.start == []
+    killed = info(state="exited", exit_code=137, sandbox_id="POD-0")
+    assert plan(make_pod(), info("POD"), killed, backoff=10).backoff == {"web": 10}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -11,6 +13,8 @@ from minicube.client import EventRecorder
 from minicube.client.clock import rfc3339
 from minicube.kubelet.images import ImageManager
 from minicube.kubelet.pod_sync import PodSyncer, go_duration
+from minicube.kubelet.probes import Prober
+from minicube.kubelet.volumes import VolumeManager
 from tests.unit.kubelet_fixtures import FakeClient, FakeRuntime, info, make_pod
 
 
@@ -20,12 +24,18 @@ class Harness:
     def __init__(self, runtime: FakeRuntime, client: FakeClient) -> None:
         self.runner = asyncio.Runner()
         self.runtime, self.client = runtime, client
+        self.root = tempfile.TemporaryDirectory()
 
         async def build() -> PodSyncer:
             recorder = EventRecorder(client, "kubelet")  # type: ignore[arg-type]
             images = ImageManager(runtime, recorder, profile="minicube")  # type: ignore[arg-type]
+            volumes = VolumeManager(Path(self.root.name), client,  # type: ignore[arg-type]
+                                    recorder, node_name="minicube", allocatable=dict,
+                                    tmpfs=False)
+            self.prober = Prober(runtime, recorder, lambda uid: None)  # type: ignore[arg-type]
             return PodSyncer(client, runtime, recorder, images,  # type: ignore[arg-type]
-                             node_name="minicube", host_ip=lambda: "192.168.49.2")
+                             volumes, self.prober, node_name="minicube",
+                             host_ip=lambda: "192.168.49.2")
         self.syncer = self.runner.run(build())
 
     def sync(self, pod: dict[str, Any] | None, uid: str = "u1") -> float:
@@ -39,6 +49,7 @@ class Harness:
     def close(self) -> None:
         self.runner.run(self.syncer.recorder.close())
         self.runner.close()
+        self.root.cleanup()
 
 
 _open: list[Harness] = []
@@ -135,3 +146,75 @@ def test_containers_of_a_pod_that_is_gone_are_removed() -> None:
 
 def test_go_durations() -> None:
     assert [go_duration(s) for s in (10, 80, 300)] == ["10s", "1m20s", "5m0s"]
+
+
+def test_a_pod_waits_for_its_volumes_before_any_container() -> None:
+    pod = make_pod(volumes=[{"name": "cfg", "configMap": {"name": "cm"}}])
+    pod["spec"]["containers"][0]["volumeMounts"] = [{"name": "cfg", "mountPath": "/etc/cfg"}]
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    assert sync(s, pod) > 0 and runtime.calls == []
+    assert client.status_patches[-1]["containerStatuses"][0]["state"]["waiting"]["reason"] == \
+        "ContainerCreating"
+    assert [e["reason"] for e in client.events] == ["FailedMount"]
+    client.objects[("configmaps", "cm")] = {"data": {"k": "v"}}
+    sync(s, pod)
+    assert client.status_patches[-1]["phase"] == "Running"
+    assert runtime.specs["k8s_web_web_default_u1_0"]["volumes"][0].endswith(
+        "/pods/u1/volumes/kubernetes.io~configmap/cfg:/etc/cfg:ro")
+
+
+def test_init_containers_run_first_and_their_status_is_reported() -> None:
+    pod = make_pod()
+    pod["spec"]["initContainers"] = [{"name": "init", "image": "app:1"}]
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    sync(s, pod)
+    assert not any("k8s_web_" in c for c in runtime.calls)
+    assert client.status_patches[-1]["initContainerStatuses"][0]["state"]["running"]
+    cid = "k8s_init_web_default_u1_0"
+    runtime.containers[cid] = info("init", state="exited", id=cid,
+                                   sandbox_id="k8s_POD_web_default_u1_0")
+    sync(s, pod)
+    assert "start k8s_web_web_default_u1_0" in runtime.calls
+    assert client.status_patches[-1]["phase"] == "Running"
+
+
+def test_an_exceeded_active_deadline_kills_the_pod_and_fails_it() -> None:
+    pod = make_pod(activeDeadlineSeconds=5)
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    sync(s, pod)
+    pod["status"] = {**client.status_patches[-1], "startTime": "2024-01-01T00:00:00Z"}
+    s.syncer._written.clear()
+    sync(s, pod)
+    last = client.status_patches[-1]
+    assert (last["phase"], last["reason"]) == ("Failed", "DeadlineExceeded")
+    assert "stop k8s_web_web_default_u1_0 30" in runtime.calls
+    assert "DeadlineExceeded" in [e["reason"] for e in client.events]
+
+
+def test_hooks_run_after_the_start_and_before_the_stop() -> None:
+    pod = make_pod()
+    pod["spec"]["containers"][0]["lifecycle"] = {
+        "postStart": {"exec": {"command": ["touch", "/started"]}},
+        "preStop": {"exec": {"command": ["drain"]}}}
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    sync(s, pod)
+    cid = "k8s_web_web_default_u1_0"
+    assert runtime.calls[-2:] == [f"start {cid}", f"exec {cid} touch /started"]
+    pod["metadata"].update(deletionTimestamp="2024-01-01T00:00:00Z", deletionGracePeriodSeconds=5)
+    sync(s, pod)
+    assert runtime.calls.index(f"exec {cid} drain") < runtime.calls.index(f"stop {cid} 5")
+
+
+def test_a_failed_post_start_hook_kills_the_container() -> None:
+    pod = make_pod()
+    pod["spec"]["containers"][0]["lifecycle"] = {"postStart": {"exec": {"command": ["false"]}}}
+    runtime, client = FakeRuntime(), FakeClient()
+    runtime.exec_result = (1, "boom")
+    sync(syncer(runtime, client), pod)
+    assert "stop k8s_web_web_default_u1_0 30" in runtime.calls
+    failed = [e for e in client.events if e["reason"] == "FailedPostStartHook"]
+    assert failed and "failed - error: boom" in failed[0]["message"]

@@ -56,3 +56,16 @@ def test_engine_events_and_orphans_trigger_syncs() -> None:
     runtime.containers = {"x": info(pod_uid="orphan", id="x")}
     uids = {uid for uid, _, _ in run_workers(runtime, lambda inf: None).calls}
     assert uids == {"from-engine", "orphan"}
+
+
+def test_configmap_changes_find_the_pods_that_read_them() -> None:
+    from minicube.kubelet.pod_workers import pods_referencing
+    env_pod = make_pod()
+    env_pod["spec"]["containers"][0]["envFrom"] = [{"configMapRef": {"name": "cfg"}}]
+    vol_pod = make_pod()
+    vol_pod["metadata"]["uid"] = "u2"
+    vol_pod["spec"]["volumes"] = [{"name": "v", "secret": {"secretName": "cfg"}}]
+    pods = [env_pod, vol_pod]
+    assert pods_referencing(pods, "configmaps", "cfg", "default") == ["u1"]
+    assert pods_referencing(pods, "secrets", "cfg", "default") == ["u2"]
+    assert pods_referencing(pods, "configmaps", "cfg", "other") == []

@@ -48,7 +48,9 @@ def test_exit_codes_make_never_pods_succeed_or_fail() -> None:
     failed = status(info(state="exited", exit_code=2), restart_policy="Never")
     assert failed["phase"] == "Failed"
     assert failed["containerStatuses"][0]["state"]["terminated"]["reason"] == "Error"
-    assert cond(failed, "Ready")["reason"] == "PodCompleted"
+    assert cond(failed, "Ready")["reason"] == "PodFailed"
+    assert cond(status(info(state="exited"), restart_policy="Never"), "Ready")["reason"] == \
+        "PodCompleted"
 
 
 def test_crash_loop_shows_waiting_with_the_last_termination() -> None:
@@ -89,3 +91,66 @@ def test_a_finished_pod_stays_finished() -> None:
     pod = make_pod()
     pod["status"] = {"phase": "Succeeded"}
     assert pod_status(pod, [], host_ip="h", now=NOW)["phase"] == "Succeeded"
+
+
+def test_a_readiness_probe_that_does_not_pass_keeps_the_pod_not_ready() -> None:
+    s = status(info("POD"), info(), unready={"web-0"})
+    assert s["phase"] == "Running" and s["containerStatuses"][0]["ready"] is False
+    assert cond(s, "Ready")["status"] == "False" and cond(s, "ContainersReady")["reason"] == \
+        "ContainersNotReady"
+    assert status(info("POD"), info(), unstarted={"web-0"})["containerStatuses"][0][
+        "started"] is False
+
+
+def test_initializing_pods_are_pending_with_init_statuses() -> None:
+    pod = make_pod()
+    pod["spec"]["initContainers"] = [{"name": "i1", "image": "app:1"},
+                                     {"name": "i2", "image": "app:1"}]
+    s = pod_status(pod, [info("POD"), info("i1", state="exited", sandbox_id="POD-0")],
+                   host_ip="h", now=NOW)
+    assert s["phase"] == "Pending"
+    i1, i2 = s["initContainerStatuses"]
+    assert i1["ready"] and i1["state"]["terminated"]["reason"] == "Completed"
+    assert i2["state"] == {"waiting": {"reason": "PodInitializing"}}
+    assert s["containerStatuses"][0]["state"] == {"waiting": {"reason": "PodInitializing"}}
+    assert cond(s, "Initialized")["message"] == "containers with incomplete status: [i2]"
+    from minicube.api.kinds.pod_status import summary
+    assert summary({**pod, "status": s})["reason"] == "Init:1/2"
+
+
+def test_a_failed_init_container_fails_a_never_pod() -> None:
+    pod = make_pod(restart_policy="Never")
+    pod["spec"]["initContainers"] = [{"name": "i1", "image": "app:1"}]
+    s = pod_status(pod, [info("POD"), info("i1", state="exited", exit_code=2, sandbox_id="POD-0")],
+                   host_ip="h", now=NOW)
+    assert s["phase"] == "Failed"
+
+
+def test_an_oom_killed_container_says_so() -> None:
+    s = status(info("POD"), info(state="exited", exit_code=137, oom_killed=True),
+               restart_policy="Never")
+    assert s["containerStatuses"][0]["state"]["terminated"]["reason"] == "OOMKilled"
+
+
+def test_readiness_gates_hold_ready_back_and_foreign_conditions_stay() -> None:
+    pod = make_pod(readinessGates=[{"conditionType": "example.com/lb"}])
+    s = pod_status(pod, [info("POD"), info()], host_ip="h", now=NOW)
+    assert cond(s, "ContainersReady")["status"] == "True"
+    assert (cond(s, "Ready")["reason"], cond(s, "Ready")["message"]) == (
+        "ReadinessGatesNotReady",
+        'corresponding condition of pod readiness gate "example.com/lb" does not exist.')
+    gate = {"type": "example.com/lb", "status": "True", "lastTransitionTime": NOW}
+    pod["status"] = {"conditions": [gate]}
+    s = pod_status(pod, [info("POD"), info()], host_ip="h", now=NOW)
+    assert cond(s, "Ready")["status"] == "True" and cond(s, "example.com/lb") == gate
+
+
+def test_the_base_status_is_the_kubelets_with_the_apis_foreign_conditions() -> None:
+    from minicube.kubelet.podstatus import with_base_status
+    mine = {"type": "Ready", "status": "True"}
+    gate = {"type": "example.com/lb", "status": "False"}
+    pod = {**make_pod(), "status": {"phase": "Pending", "conditions": [gate]}}
+    base = with_base_status(pod, {"phase": "Running", "conditions": [mine]}, None)["status"]
+    assert base == {"phase": "Running", "conditions": [mine, gate]}
+    failed = with_base_status(pod, None, ("DeadlineExceeded", "too long"))["status"]
+    assert (failed["phase"], failed["reason"]) == ("Failed", "DeadlineExceeded")

@@ -31,12 +31,42 @@ def test_args_alone_replace_only_the_cmd() -> None:
 
 def test_limits_become_cgroup_limits() -> None:
     s = spec(resources={"limits": {"memory": "64Mi", "cpu": "500m"}})
-    assert s["mem_limit"] == 64 * 2**20 and s["nano_cpus"] == 500_000_000
+    assert s["mem_limit"] == s["memswap_limit"] == 64 * 2**20
+    assert (s["cpu_quota"], s["cpu_period"], s["cpu_shares"]) == (50_000, 100_000, 512)
+
+
+def test_requests_become_cpu_shares_and_no_limit_means_no_quota() -> None:
+    s = spec(resources={"requests": {"cpu": "250m", "memory": "1Gi"}})
+    assert s["cpu_shares"] == 256 and "cpu_quota" not in s and "mem_limit" not in s
+    assert spec()["cpu_shares"] == 2   # BestEffort: the minimum, as upstream
 
 
 def test_working_dir_and_run_as_user() -> None:
     s = spec(workingDir="/srv", securityContext={"runAsUser": 1000})
     assert s["working_dir"] == "/srv" and s["user"] == "1000"
+
+
+def test_security_context_merges_pod_and_container_settings() -> None:
+    pod = make_pod(securityContext={"runAsUser": 1000, "runAsGroup": 3000, "fsGroup": 2000})
+    c = {"name": "web", "image": "app:1", "securityContext": {
+        "runAsUser": 1001, "readOnlyRootFilesystem": True, "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]}}}
+    s = app_spec(pod, c, 0, "sb1", [])
+    assert (s["user"], s["group_add"], s["read_only"]) == ("1001:3000", ["2000"], True)
+    assert s["cap_drop"] == ["ALL"] and s["security_opt"] == ["no-new-privileges"]
+    assert "privileged" not in s
+
+
+def test_volume_binds_become_engine_volumes() -> None:
+    from minicube.kubelet.mounts import Bind
+    s = app_spec(make_pod(), {"name": "web", "image": "app:1"}, 0, "sb1", [],
+                 [Bind("/var/lib/v/cfg", "/etc/cfg", True), Bind("/data", "/data", False)])
+    assert s["volumes"] == ["/var/lib/v/cfg:/etc/cfg:ro", "/data:/data:rw"]
+
+
+def test_hostname_and_subdomain_give_the_sandbox_its_fqdn() -> None:
+    s = sandbox_spec(make_pod(hostname="db-0", subdomain="db"), 0)
+    assert (s["hostname"], s["domainname"]) == ("db-0", "db.default.svc.cluster.local")
 
 
 def test_the_sandbox_takes_the_pod_name_as_hostname() -> None:

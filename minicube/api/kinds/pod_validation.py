@@ -10,8 +10,10 @@ from typing import Any
 
 from minicube.api import quantity
 from minicube.api.kinds.pod_schema import VOLUME_SOURCES
+from minicube.api.kinds.pod_volume_validation import (validate_mount, validate_probes_and_hooks,
+                                                      validate_volume_source)
 from minicube.api.meta import (duplicate, forbidden, invalid, is_dns1123_label, not_found,
-                               not_supported, required, validate_labels)
+                               not_supported, required, validate_labels, without_nulls)
 from minicube.api.registry import Cause, Obj
 
 _MAX_INT32 = 2**31 - 1
@@ -126,6 +128,9 @@ def _validate_container(c: Obj, path: str, kind: str, names: set[str],
         elif m["mountPath"] in paths:
             out.append(invalid(f"{p}.mountPath", m["mountPath"], "must be unique"))
         paths.add(m.get("mountPath") or "")
+        out += validate_mount(m, p)
+    if kind != "ephemeralContainers":
+        out += validate_probes_and_hooks(c, path, init=kind == "initContainers")
     return out
 
 
@@ -145,6 +150,7 @@ def _validate_volumes(volumes: list[Obj], path: str, names: set[str]) -> list[Ca
             out.append(required(p, "must specify a volume type"))
         elif len(sources) > 1:
             out.append(forbidden(f"{p}.{sources[1]}", "may not specify more than 1 volume type"))
+        out += validate_volume_source(v, p)
     return out
 
 
@@ -201,15 +207,6 @@ UPDATABLE = ("`spec.containers[*].image`,`spec.initContainers[*].image`,"
              "was previously negative)")
 
 
-def _clean(v: Any) -> Any:
-    """Nulls dropped, so `x: null` and a missing x compare equal."""
-    if isinstance(v, dict):
-        return {k: _clean(x) for k, x in v.items() if x is not None}
-    if isinstance(v, list):
-        return [_clean(x) for x in v]
-    return v
-
-
 def _set(obj: Obj, key: str, value: Any) -> None:
     if value is None:
         obj.pop(key, None)
@@ -220,7 +217,8 @@ def _set(obj: Obj, key: str, value: Any) -> None:
 def validate_update(new: Obj, old: Obj) -> list[Cause]:
     """A pod's spec is fixed once created, but for images, a shorter deadline and more
     tolerations (ValidatePodUpdate)."""
-    ns, os_ = _clean(new.get("spec") or {}), _clean(old.get("spec") or {})
+    # nulls dropped, so `x: null` and a missing x compare equal
+    ns, os_ = without_nulls(new.get("spec") or {}), without_nulls(old.get("spec") or {})
     out: list[Cause] = []
     new_ads, old_ads = ns.get("activeDeadlineSeconds"), os_.get("activeDeadlineSeconds")
     if new_ads is None and old_ads is not None:
