@@ -49,7 +49,7 @@ class PodSubresources:
         if request.method != "GET":
             raise errors.MethodNotAllowed("pods/log allows only get")
         pod = self.objects.get(kind, info.namespace, info.name)
-        container = _log_container(pod, request.query.get("container", ""))
+        container = pod_container(pod, request.query.get("container", ""))
         if not neg.flag(request, "previous"):
             _check_started(pod, container)
         params = {k: v for k, v in request.query.items() if k in _LOG_PARAMS}
@@ -75,7 +75,9 @@ class PodSubresources:
                 return response
 
 
-def _log_container(pod: dict, requested: str) -> str:
+def pod_container(pod: dict, requested: str) -> str:
+    """The container a log/exec/attach request means: the one named, else the
+    default-container annotation's, else the only one (as upstream chooses)."""
     spec = pod.get("spec", {})
     names = [c["name"] for c in spec.get("containers", [])]
     all_names = [c["name"] for c in spec.get("initContainers", [])] + names

@@ -3,6 +3,7 @@
 GET /containerLogs/{namespace}/{pod}/{container}?follow&tailLines&timestamps&previous
     &sinceSeconds&sinceTime&limitBytes  ->  text/plain, streamed (chunked) with follow
     until the container ends.
+GET /exec/..., /attach/..., /portForward/...  ->  websockets (streams.py).
 
 `previous` reads the prior attempt's container, which the kubelet keeps for this.
 """
@@ -19,6 +20,7 @@ from aiohttp import web
 from minicube.client.clock import parse_rfc3339
 from minicube.kubelet.containers import ContainerInfo, latest_by_name
 from minicube.kubelet.runtime import Runtime, EngineError
+from minicube.kubelet.streams import StreamServer
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,10 @@ class KubeletServer:
         app = web.Application()
         app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", self.container_logs)
         app.router.add_get("/healthz", self.healthz)
+        streams = StreamServer(self.runtime, self.running_container)
+        app.router.add_get("/exec/{namespace}/{pod}/{container}", streams.exec)
+        app.router.add_get("/attach/{namespace}/{pod}/{container}", streams.attach)
+        app.router.add_get("/portForward/{namespace}/{pod}", streams.port_forward)
         return app
 
     async def start(self) -> None:
@@ -89,6 +95,12 @@ class KubeletServer:
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
+
+    async def running_container(self, ns: str, pod: str, name: str) -> ContainerInfo | None:
+        """The current attempt of a pod's container (or sandbox, name POD) if it runs."""
+        containers = await self.runtime.list_containers(pod=(ns, pod))
+        target = pick_container(containers, name, self.pod_uid(ns, pod), previous=False)
+        return target if target is not None and target.running else None
 
     async def container_logs(self, request: web.Request) -> web.StreamResponse:
         ns, pod, name = (request.match_info[k] for k in ("namespace", "pod", "container"))
