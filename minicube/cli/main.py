@@ -15,7 +15,8 @@ import typer
 
 from minicube import __version__, _log, _paths
 from minicube._errors import EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_USAGE, MinicubeError
-from minicube.cli import apply, cache, delete, image, ip, kubectl, logs, profile, ssh, start, status, stop, ui
+from minicube.cli import (apply, cache, delete, image, ip, kubectl, logs, profile, service, ssh, start,
+                          status, stop, ui)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ app.command()(apply.apply)
 app.add_typer(profile.app, name="profile")
 app.command()(ip.ip)
 app.command()(logs.logs)
+app.command()(service.service)
 app.command(context_settings=ssh.CONTEXT_SETTINGS)(ssh.ssh)
 app.command(context_settings=kubectl.CONTEXT_SETTINGS)(kubectl.kubectl)
 app.add_typer(image.app, name="image")
