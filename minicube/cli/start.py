@@ -25,6 +25,9 @@ def start(
     api_port: Annotated[int | None, typer.Option(
         help="Host port for the API server on 127.0.0.1 (default: a free port, kept across restarts).",
         min=1, max=65535, show_default=False)] = None,
+    ingress_ports: Annotated[bool, typer.Option(
+        "--ingress-ports", help="Also publish the Ingress ports 80 and 443 on 127.0.0.1 of the host. "
+                                "Set when the cluster is created.")] = False,
     wait: Annotated[bool, typer.Option(
         "--wait/--no-wait", help="Wait until the API server answers and the node is Ready.")] = True,
     wait_timeout: Annotated[float, typer.Option(help="Seconds to wait, in all, before giving up.", min=1)] = 300,
@@ -41,7 +44,7 @@ def start(
     began = time.monotonic()
     provider = DockerProvider.connect()
     opts = create.StartOptions(profile=profile, cpus=cpus, memory=memory, api_port=api_port, wait=wait,
-                               wait_timeout=wait_timeout, retain=retain)
+                               wait_timeout=wait_timeout, retain=retain, ingress_ports=ingress_ports)
     as_json = output is Output.json
     result = create.start(provider, opts, ui.JsonStepUI() if as_json else ui.StepUI())
     server = result.node.config.server

@@ -34,6 +34,7 @@ class ClusterConfig:
     cpus: float
     memory: int  # bytes
     api_port: int  # host port on 127.0.0.1 publishing the API server's 8443
+    ingress_ports: bool = False  # publish the node's 80 and 443 (ingress) on 127.0.0.1
 
     def to_label(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -42,7 +43,8 @@ class ClusterConfig:
     def from_label(cls, text: str) -> ClusterConfig:
         data = json.loads(text)
         return cls(profile=data["profile"], cpus=float(data["cpus"]), memory=int(data["memory"]),
-                   api_port=int(data["api_port"]))
+                   api_port=int(data["api_port"]),
+                   ingress_ports=bool(data.get("ingress_ports", False)))
 
     @property
     def server(self) -> str:

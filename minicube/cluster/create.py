@@ -32,6 +32,7 @@ class StartOptions:
     cpus: float | None = None  # None: the default for a new cluster, the stored value otherwise
     memory: str | None = None
     api_port: int | None = None  # None: a free port, picked once at create
+    ingress_ports: bool = False  # publish ingress ports 80/443 on 127.0.0.1 (at create)
     wait: bool = True
     wait_timeout: float = 300.0
     retain: bool = False  # keep a node that failed to come up, for debugging
@@ -80,7 +81,8 @@ class CheckEngine(Step):
         if opts.memory is None and engine.memory:
             memory = min(memory, engine.memory)
         ctx.config = ClusterConfig(profile=opts.profile, cpus=cpus, memory=memory,
-                                   api_port=opts.api_port or _free_port())
+                                   api_port=opts.api_port or _free_port(),
+                                   ingress_ports=opts.ingress_ports)
         ctx.reporter.detail(f"Docker {engine.version}, cgroup v{engine.cgroup_version}, {engine.cpus} CPUs")
 
 

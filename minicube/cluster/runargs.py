@@ -11,6 +11,7 @@ from typing import Any
 from minicube.cluster.config import LABEL_CLUSTER, LABEL_CONFIG, LABEL_ROLE, ROLE_NODE, ClusterConfig
 
 API_PORT_IN_NODE = 8443
+INGRESS_PORTS = (80, 443)
 
 
 def docker_volume(profile: str) -> str:
@@ -54,7 +55,10 @@ def node_run_kwargs(cfg: ClusterConfig, image: str, *, cgroup_v2: bool) -> dict[
         # Sockets and pid files must not survive a restart, as on a real machine.
         "tmpfs": {"/run": "rw,nosuid,nodev,mode=755", "/tmp": "rw,nosuid,nodev,exec,mode=1777"},
         # The API reaches the host only, on a port picked at create and kept across restarts.
-        "ports": {f"{API_PORT_IN_NODE}/tcp": ("127.0.0.1", cfg.api_port)},
+        "ports": {f"{API_PORT_IN_NODE}/tcp": ("127.0.0.1", cfg.api_port),
+                  # --ingress-ports: the Ingress controller's nginx on the host's loopback too
+                  # (the node's own IP serves it anyway, where the host can route to it).
+                  **({f"{p}/tcp": ("127.0.0.1", p) for p in INGRESS_PORTS} if cfg.ingress_ports else {})},
         # --cpus and --memory; the entrypoint nests pod cgroups under the node's own.
         "nano_cpus": int(cfg.cpus * 1e9),
         "mem_limit": cfg.memory,

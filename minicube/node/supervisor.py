@@ -18,8 +18,11 @@ from pathlib import Path
 from minicube.apiserver.app import ApiServer, ApiServerConfig
 from minicube.client import Client
 from minicube.controllers import CONTROLLERS
+from minicube.dns import ClusterDNS
+from minicube.ingress import IngressController
 from minicube.kubelet import Kubelet
 from minicube.node import pki
+from minicube.proxy import Proxy
 from minicube.store.sqlite import SqliteStore
 
 log = logging.getLogger(__name__)
@@ -61,7 +64,9 @@ async def run(config: NodeConfig) -> None:
             kubelet = Kubelet(client, config.node_name, docker_base_url=config.docker_url,
                               serve_port=config.kubelet_port)
             tasks.add(asyncio.create_task(kubelet.run(), name="kubelet"))
-            for name, factory in CONTROLLERS.items():
+            # The network agents (proxy, cluster DNS, ingress) run like controllers.
+            agents = {"proxy": Proxy, "dns": ClusterDNS, "ingress": IngressController}
+            for name, factory in {**CONTROLLERS, **agents}.items():
                 tasks.add(asyncio.create_task(factory(client, config.node_name).run(), name=name))
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:

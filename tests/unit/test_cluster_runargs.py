@@ -41,3 +41,12 @@ def test_describe_shows_the_flags_an_engine_may_refuse() -> None:
     assert "--cap-drop SYS_RESOURCE" in text and "--security-opt seccomp=unconfined" in text
     assert "--device-cgroup-rule 'a *:* rwm'" in text and "/sys/fs/cgroup:/sys/fs/cgroup:rw" in text
     assert "-p 127.0.0.1:40123:8443/tcp" in text and "--cpus 1.5" in text
+
+
+def test_ingress_ports_are_published_on_loopback_only_when_asked() -> None:
+    cfg = ClusterConfig(profile="dev", cpus=1.5, memory=2 * 1024**3, api_port=40123, ingress_ports=True)
+    assert node_run_kwargs(cfg, "i", cgroup_v2=False)["ports"] == {
+        "8443/tcp": ("127.0.0.1", 40123), "80/tcp": ("127.0.0.1", 80), "443/tcp": ("127.0.0.1", 443)}
+    # A label written before the option existed still reads back (without the ports).
+    old = '{"api_port": 40123, "cpus": 1.5, "memory": 2147483648, "profile": "dev"}'
+    assert ClusterConfig.from_label(old) == CFG
