@@ -142,5 +142,5 @@ def test_tls_is_served_from_the_secret_by_sni(ing: tuple[Cluster, str], tmp_path
         return name if "hello from alpha" in body else ""
 
     assert wait_for("secure.local's own certificate", served_cn, timeout=15) == "CN=secure.local"
-    status, _ = _get(ip, "secure.local", "/")
-    assert status == 308  # plain HTTP is redirected to HTTPS for a TLS host
+    # plain HTTP is redirected to HTTPS for a TLS host (once nginx has reloaded everywhere)
+    wait_for("the redirect to HTTPS", lambda: _get(ip, "secure.local", "/")[0] == 308, timeout=15)
