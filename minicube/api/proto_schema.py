@@ -224,7 +224,48 @@ _BATCH: Messages = {
     "JobTemplateSpec": {1: ("metadata", "ObjectMeta"), 2: ("spec", "JobSpec")},
 }
 
-MESSAGES: Messages = {**_META, **_CORE, **_APPS, **_BATCH}
+_ACCESS: Messages = {
+    "ServiceAccount": {1: ("metadata", "ObjectMeta"), 2: ("secrets", "[]ObjectReference"),
+                       3: ("imagePullSecrets", "[]LocalObjectReference"),
+                       4: ("automountServiceAccountToken", "?bool")},
+    "ObjectReference": {1: ("kind", "string"), 2: ("namespace", "string"), 3: ("name", "string"),
+                        4: ("uid", "string"), 5: ("apiVersion", "string"),
+                        6: ("resourceVersion", "string"), 7: ("fieldPath", "string")},
+    "Role": {1: ("metadata", "ObjectMeta"), 2: ("rules", "[]PolicyRule")},
+    "ClusterRole": {1: ("metadata", "ObjectMeta"), 2: ("rules", "[]PolicyRule"),
+                    3: ("aggregationRule", "AggregationRule")},
+    "AggregationRule": {1: ("clusterRoleSelectors", "[]LabelSelector")},
+    "PolicyRule": {1: ("verbs", "[]string"), 2: ("apiGroups", "[]string"), 3: ("resources", "[]string"),
+                   4: ("resourceNames", "[]string"), 5: ("nonResourceURLs", "[]string")},
+    # RoleBinding and ClusterRoleBinding share their fields.
+    "RoleBinding": {1: ("metadata", "ObjectMeta"), 2: ("subjects", "[]Subject"), 3: ("roleRef", "RoleRef")},
+    "Subject": {1: ("kind", "string"), 2: ("apiGroup", "string"), 3: ("name", "string"),
+                4: ("namespace", "string")},
+    "RoleRef": {1: ("apiGroup", "string"), 2: ("kind", "string"), 3: ("name", "string")},
+}
+
+_POLICY: Messages = {
+    "PriorityClass": {1: ("metadata", "ObjectMeta"), 2: ("value", "int"), 3: ("globalDefault", "bool"),
+                      4: ("description", "string"), 5: ("preemptionPolicy", "?string")},
+    "PodDisruptionBudget": {1: ("metadata", "ObjectMeta"), 2: ("spec", "PodDisruptionBudgetSpec")},
+    "PodDisruptionBudgetSpec": {1: ("minAvailable", "intstr"), 2: ("selector", "LabelSelector"),
+                                3: ("maxUnavailable", "intstr"),
+                                4: ("unhealthyPodEvictionPolicy", "?string")},
+    "HorizontalPodAutoscaler": {1: ("metadata", "ObjectMeta"), 2: ("spec", "HorizontalPodAutoscalerSpec")},
+    "HorizontalPodAutoscalerSpec": {1: ("scaleTargetRef", "CrossVersionObjectReference"),
+                                    2: ("minReplicas", "?int"), 3: ("maxReplicas", "int"),
+                                    4: ("metrics", "[]MetricSpec")},
+    "CrossVersionObjectReference": {1: ("kind", "string"), 2: ("name", "string"), 3: ("apiVersion", "string")},
+    "MetricSpec": {1: ("type", "string"), 4: ("resource", "ResourceMetricSource"),
+                   7: ("containerResource", "ContainerResourceMetricSource")},
+    "ResourceMetricSource": {1: ("name", "string"), 2: ("target", "MetricTarget")},
+    "ContainerResourceMetricSource": {1: ("name", "string"), 2: ("target", "MetricTarget"),
+                                      3: ("container", "string")},
+    "MetricTarget": {1: ("type", "string"), 2: ("value", "quantity"), 3: ("averageValue", "quantity"),
+                     4: ("averageUtilization", "?int")},
+}
+
+MESSAGES: Messages = {**_META, **_CORE, **_APPS, **_BATCH, **_ACCESS, **_POLICY}
 
 # (apiVersion, kind) -> the message a typed client sends for it.
 KINDS: dict[tuple[str, str], str] = {
@@ -236,4 +277,12 @@ KINDS: dict[tuple[str, str], str] = {
     ("apps/v1", "Deployment"): "Deployment",
     ("batch/v1", "Job"): "Job",
     ("batch/v1", "CronJob"): "CronJob",
+    ("v1", "ServiceAccount"): "ServiceAccount",
+    ("rbac.authorization.k8s.io/v1", "Role"): "Role",
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"): "ClusterRole",
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): "RoleBinding",
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): "RoleBinding",
+    ("scheduling.k8s.io/v1", "PriorityClass"): "PriorityClass",
+    ("policy/v1", "PodDisruptionBudget"): "PodDisruptionBudget",
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): "HorizontalPodAutoscaler",
 }

@@ -23,6 +23,7 @@ from minicube.controllers.protection import StorageProtectionController
 from minicube.controllers.provisioner import HostPathProvisioner
 from minicube.controllers.replicaset import ReplicaSetController
 from minicube.controllers.scheduler import Scheduler
+from minicube.controllers.serviceaccounts import ServiceAccountsController
 from minicube.controllers.statefulset import StatefulSetController
 
 
@@ -46,6 +47,7 @@ CONTROLLERS: dict[str, ControllerFactory] = {
     "deployment": lambda client, node_name: DeploymentController(client, node_name),
     "garbagecollector": lambda client, node_name: GarbageCollector(client, node_name),
     "namespace": lambda client, node_name: NamespaceController(client, node_name),
+    "serviceaccounts": lambda client, node_name: ServiceAccountsController(client, node_name),
 }
 
 __all__ = ["CONTROLLERS", "Controller", "ControllerFactory", "EndpointsController", "Scheduler"]

@@ -72,12 +72,17 @@ status: {}
 def test_every_kind_is_registered_in_discovery_order() -> None:
     assert [(k.plural, k.short_names) for k in REGISTRY] == [
         ("configmaps", ("cm",)), ("endpoints", ("ep",)), ("events", ("ev",)),
-        ("namespaces", ("ns",)), ("nodes", ("no",)), ("persistentvolumeclaims", ("pvc",)),
-        ("persistentvolumes", ("pv",)), ("pods", ("po",)), ("secrets", ()), ("services", ("svc",)),
+        ("limitranges", ("limits",)), ("namespaces", ("ns",)), ("nodes", ("no",)),
+        ("persistentvolumeclaims", ("pvc",)), ("persistentvolumes", ("pv",)), ("pods", ("po",)),
+        ("resourcequotas", ("quota",)), ("secrets", ()), ("serviceaccounts", ("sa",)),
+        ("services", ("svc",)),
         ("daemonsets", ("ds",)), ("deployments", ("deploy",)), ("replicasets", ("rs",)),
-        ("statefulsets", ("sts",)), ("cronjobs", ("cj",)), ("jobs", ()),
+        ("statefulsets", ("sts",)), ("horizontalpodautoscalers", ("hpa",)),
+        ("cronjobs", ("cj",)), ("jobs", ()),
         ("storageclasses", ("sc",)), ("endpointslices", ()), ("ingressclasses", ()),
-        ("ingresses", ("ing",)), ("networkpolicies", ("netpol",))]
+        ("ingresses", ("ing",)), ("networkpolicies", ("netpol",)), ("poddisruptionbudgets", ("pdb",)),
+        ("clusterrolebindings", ()), ("clusterroles", ()), ("rolebindings", ()), ("roles", ()),
+        ("priorityclasses", ("pc",)), ("leases", ())]
     assert REGISTRY.get("", "v1", "pods") is POD and REGISTRY.for_object("v1", "Pod") is POD
 
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from minicube.api.kinds.access import (CLUSTER_ROLE, CLUSTER_ROLE_BINDING, ROLE, ROLE_BINDING,
+                                       SERVICE_ACCOUNT)
 from minicube.api.kinds.configmaps import CONFIG_MAP
 from minicube.api.kinds.cronjobs import CRON_JOB
 from minicube.api.kinds.daemonsets import DAEMON_SET
@@ -17,6 +19,8 @@ from minicube.api.kinds.networkpolicies import NETWORK_POLICY
 from minicube.api.kinds.nodes import NODE
 from minicube.api.kinds.persistentvolumes import PERSISTENT_VOLUME, PERSISTENT_VOLUME_CLAIM
 from minicube.api.kinds.pods import POD
+from minicube.api.kinds.policies import (HORIZONTAL_POD_AUTOSCALER, LEASE, LIMIT_RANGE,
+                                         POD_DISRUPTION_BUDGET, PRIORITY_CLASS, RESOURCE_QUOTA)
 from minicube.api.kinds.replicasets import REPLICA_SET
 from minicube.api.kinds.secrets import SECRET
 from minicube.api.kinds.services import SERVICE
@@ -24,17 +28,23 @@ from minicube.api.kinds.statefulsets import STATEFUL_SET
 from minicube.api.kinds.storageclasses import STORAGE_CLASS
 from minicube.api.registry import Kind, Registry
 
-BUILTIN: tuple[Kind, ...] = (CONFIG_MAP, ENDPOINTS, EVENT, NAMESPACE, NODE,
-                             PERSISTENT_VOLUME_CLAIM, PERSISTENT_VOLUME, POD, SECRET, SERVICE,
+BUILTIN: tuple[Kind, ...] = (CONFIG_MAP, ENDPOINTS, EVENT, LIMIT_RANGE, NAMESPACE, NODE,
+                             PERSISTENT_VOLUME_CLAIM, PERSISTENT_VOLUME, POD, RESOURCE_QUOTA,
+                             SECRET, SERVICE_ACCOUNT, SERVICE,
                              DAEMON_SET, DEPLOYMENT, REPLICA_SET, STATEFUL_SET,
-                             CRON_JOB, JOB, STORAGE_CLASS,
-                             ENDPOINT_SLICE, INGRESS_CLASS, INGRESS, NETWORK_POLICY)
+                             HORIZONTAL_POD_AUTOSCALER, CRON_JOB, JOB, STORAGE_CLASS,
+                             ENDPOINT_SLICE, INGRESS_CLASS, INGRESS, NETWORK_POLICY,
+                             POD_DISRUPTION_BUDGET, CLUSTER_ROLE_BINDING, CLUSTER_ROLE,
+                             ROLE_BINDING, ROLE, PRIORITY_CLASS, LEASE)
 
 REGISTRY = Registry()
 for _kind in BUILTIN:
     REGISTRY.add(_kind)
 
-__all__ = ["BUILTIN", "CONFIG_MAP", "CRON_JOB", "DAEMON_SET", "DEPLOYMENT", "ENDPOINTS",
-           "ENDPOINT_SLICE", "EVENT", "INGRESS", "INGRESS_CLASS", "JOB", "NAMESPACE", "NETWORK_POLICY", "NODE", "PERSISTENT_VOLUME",
-           "PERSISTENT_VOLUME_CLAIM", "POD", "REGISTRY", "REPLICA_SET", "SECRET",
-           "SERVICE", "STATEFUL_SET", "STORAGE_CLASS"]
+__all__ = ["BUILTIN", "CLUSTER_ROLE", "CLUSTER_ROLE_BINDING", "CONFIG_MAP", "CRON_JOB",
+           "DAEMON_SET", "DEPLOYMENT", "ENDPOINTS", "ENDPOINT_SLICE", "EVENT",
+           "HORIZONTAL_POD_AUTOSCALER", "INGRESS", "INGRESS_CLASS", "JOB", "LEASE", "LIMIT_RANGE",
+           "NAMESPACE", "NETWORK_POLICY", "NODE", "PERSISTENT_VOLUME", "PERSISTENT_VOLUME_CLAIM",
+           "POD", "POD_DISRUPTION_BUDGET", "PRIORITY_CLASS", "REGISTRY", "REPLICA_SET",
+           "RESOURCE_QUOTA", "ROLE", "ROLE_BINDING", "SECRET", "SERVICE", "SERVICE_ACCOUNT",
+           "STATEFUL_SET", "STORAGE_CLASS"]

@@ -145,6 +145,11 @@ def qos_class(pod: Obj) -> str:
 
 def _on_create(pod: Obj) -> None:
     pod["status"] = {"phase": "Pending", "qosClass": qos_class(pod)}
+    # ServiceAccount admission: a pod that names no account runs as `default`.
+    spec = pod.get("spec")
+    if isinstance(spec, dict):
+        account = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+        spec["serviceAccountName"] = spec["serviceAccount"] = account
 
 
 def _validate(pod: Obj) -> list[Cause]:
