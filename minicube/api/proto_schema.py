@@ -265,7 +265,22 @@ _POLICY: Messages = {
                      4: ("averageUtilization", "?int")},
 }
 
-MESSAGES: Messages = {**_META, **_CORE, **_APPS, **_BATCH, **_ACCESS, **_POLICY}
+_NETWORKING: Messages = {
+    "Ingress": {1: ("metadata", "ObjectMeta"), 2: ("spec", "IngressSpec")},
+    "IngressSpec": {1: ("defaultBackend", "IngressBackend"), 2: ("tls", "[]IngressTLS"),
+                    3: ("rules", "[]IngressRule"), 4: ("ingressClassName", "?string")},
+    "IngressBackend": {3: ("resource", "TypedLocalObjectReference"), 4: ("service", "IngressServiceBackend")},
+    "TypedLocalObjectReference": {1: ("apiGroup", "?string"), 2: ("kind", "string"), 3: ("name", "string")},
+    "IngressServiceBackend": {1: ("name", "string"), 2: ("port", "ServiceBackendPort")},
+    "ServiceBackendPort": {1: ("name", "string"), 2: ("number", "int")},
+    "IngressTLS": {1: ("hosts", "[]string"), 2: ("secretName", "string")},
+    "IngressRule": {1: ("host", "string"), 2: ("", "IngressRuleValue")},
+    "IngressRuleValue": {1: ("http", "HTTPIngressRuleValue")},
+    "HTTPIngressRuleValue": {1: ("paths", "[]HTTPIngressPath")},
+    "HTTPIngressPath": {1: ("path", "string"), 2: ("backend", "IngressBackend"), 3: ("pathType", "?string")},
+}
+
+MESSAGES: Messages = {**_META, **_CORE, **_APPS, **_BATCH, **_ACCESS, **_POLICY, **_NETWORKING}
 
 # (apiVersion, kind) -> the message a typed client sends for it.
 KINDS: dict[tuple[str, str], str] = {
@@ -285,4 +300,5 @@ KINDS: dict[tuple[str, str], str] = {
     ("scheduling.k8s.io/v1", "PriorityClass"): "PriorityClass",
     ("policy/v1", "PodDisruptionBudget"): "PodDisruptionBudget",
     ("autoscaling/v2", "HorizontalPodAutoscaler"): "HorizontalPodAutoscaler",
+    ("networking.k8s.io/v1", "Ingress"): "Ingress",
 }

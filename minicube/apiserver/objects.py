@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from minicube.api import errors, meta, schema
 from minicube.api.registry import Kind, Obj
-from minicube.apiserver import allocators, deletion
+from minicube.apiserver import admission, allocators, deletion
 from minicube.store import Event, KeyExists, KeyNotFound, Record, RevisionMismatch, Store
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,7 @@ class Objects:
             kind.on_create(obj)
         self._admit(kind, obj)
         allocators.allocate(self, kind, obj)  # Services: clusterIP and nodePorts
+        admission.on_create(self, kind, obj)
         if manage:
             manage(None, obj)
         if dry_run:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.integration.conftest import Cluster, manifest
@@ -51,3 +53,21 @@ def test_ingress_class_and_network_policy_are_listed(cluster: Cluster) -> None:
     assert line[0].split() == ["NAME", "POD-SELECTOR", "AGE"] and line[1].split()[:2] == ["int-np", "app=web"]
     assert cluster.kubectl("get", "netpol", "int-np", "-o",
                            "jsonpath={.spec.policyTypes}").stdout == '["Ingress"]'
+
+
+def test_kubectl_create_ingress_gets_the_default_class(cluster: Cluster) -> None:
+    cluster.kubectl("apply", "-f", "-", input=json.dumps({
+        "apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
+        "metadata": {"name": "house", "annotations": {"ingressclass.kubernetes.io/is-default-class": "true"}},
+        "spec": {"controller": "example.com/house"}}))
+    try:
+        cluster.kubectl("create", "ingress", "shop", "--rule=shop.local/cart*=cart:80")
+        row = cluster.kubectl("get", "ingress", "shop").stdout.splitlines()[1].split()
+        assert row[:3] == ["shop", "house", "shop.local"]
+        got = json.loads(cluster.kubectl("get", "ingress", "shop", "-o", "json").stdout)
+        assert got["spec"]["rules"][0]["http"]["paths"][0] == {
+            "path": "/cart", "pathType": "Prefix",
+            "backend": {"service": {"name": "cart", "port": {"number": 80}}}}
+    finally:
+        cluster.kubectl("delete", "ingressclass", "house", "--ignore-not-found")
+        cluster.kubectl("delete", "ingress", "shop", "--ignore-not-found")
