@@ -28,9 +28,13 @@ def start(
     ingress_ports: Annotated[bool, typer.Option(
         "--ingress-ports", help="Also publish the Ingress ports 80 and 443 on 127.0.0.1 of the host. "
                                 "Set when the cluster is created.")] = False,
-    wait: Annotated[bool, typer.Option(
-        "--wait/--no-wait", help="Wait until the API server answers and the node is Ready.")] = True,
-    wait_timeout: Annotated[float, typer.Option(help="Seconds to wait, in all, before giving up.", min=1)] = 300,
+    wait: Annotated[str, typer.Option(
+        "--wait", metavar="WHAT",
+        help="What must be ready before start returns: all (the API server, the node, cluster DNS, "
+             "the default StorageClass and ServiceAccount, the ingress controller), none, or a "
+             "comma list of apiserver,node,dns,storage,default_sa,ingress.")] = "all",
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Same as --wait=none.")] = False,
+    wait_timeout: Annotated[float, typer.Option(help="Seconds to wait, in all, before giving up.", min=1)] = 360,
     retain: Annotated[bool, typer.Option(
         "--retain", help="If a new cluster fails to come up, keep its node for debugging instead of removing it.")] = False,
     output: OutputOption = Output.text,
@@ -43,7 +47,8 @@ def start(
     """
     began = time.monotonic()
     provider = DockerProvider.connect()
-    opts = create.StartOptions(profile=profile, cpus=cpus, memory=memory, api_port=api_port, wait=wait,
+    components = create.parse_wait("none" if no_wait else wait)
+    opts = create.StartOptions(profile=profile, cpus=cpus, memory=memory, api_port=api_port, wait=components,
                                wait_timeout=wait_timeout, retain=retain, ingress_ports=ingress_ports)
     as_json = output is Output.json
     result = create.start(provider, opts, ui.JsonStepUI() if as_json else ui.StepUI())

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from minicube import _paths
+from minicube._errors import UsageError
 from minicube.cluster import images, kubeconfig, readiness, runargs
 from minicube.cluster.config import (DEFAULT_CPUS, DEFAULT_MEMORY, ClusterConfig, parse_cpus, parse_memory,
                                      validate_profile)
@@ -26,6 +27,25 @@ from minicube.cluster.provider import DockerProvider, EngineInfo, Node
 log = logging.getLogger(__name__)
 
 
+# What `start --wait` can wait for, in the order it is checked ("all" = every one).
+WAIT_COMPONENTS = frozenset({"apiserver", "node", "dns", "storage", "default_sa", "ingress"})
+_WAIT_ORDER = ("apiserver", "node", "dns", "storage", "default_sa", "ingress")
+
+
+def parse_wait(text: str) -> frozenset[str]:
+    """`--wait` as given: all, none, or a comma list of components."""
+    names = {n.strip() for n in text.split(",") if n.strip()}
+    if names == {"all"}:
+        return WAIT_COMPONENTS
+    if names in ({"none"}, set()):
+        return frozenset()
+    unknown = sorted(names - WAIT_COMPONENTS)
+    if unknown:
+        raise UsageError(f"--wait: unknown component {unknown[0]!r}",
+                         hint=f"use all, none, or a comma list of: {', '.join(_WAIT_ORDER)}")
+    return frozenset(names)
+
+
 @dataclass(frozen=True)
 class StartOptions:
     profile: str
@@ -33,8 +53,8 @@ class StartOptions:
     memory: str | None = None
     api_port: int | None = None  # None: a free port, picked once at create
     ingress_ports: bool = False  # publish ingress ports 80/443 on 127.0.0.1 (at create)
-    wait: bool = True
-    wait_timeout: float = 300.0
+    wait: frozenset[str] = WAIT_COMPONENTS  # see parse_wait
+    wait_timeout: float = 360.0
     retain: bool = False  # keep a node that failed to come up, for debugging
 
 
@@ -184,10 +204,49 @@ class WriteKubeconfig(Step):
         kubeconfig.update(ctx.kubeconfig_path, lambda doc: kubeconfig.remove(doc, ctx.options.profile))
 
 
+class WaitClusterDns(Step):
+    title = "Waiting for cluster DNS"
+
+    def run(self, ctx: Context) -> None:
+        assert ctx.node
+        readiness.cluster_dns(ctx.provider, ctx.node, ctx.deadline)
+
+
+class WaitApiObject(Step):
+    """An object the control plane makes at boot: the default StorageClass or ServiceAccount."""
+
+    def __init__(self, title: str, path: str) -> None:
+        self.title, self.path = title, path
+
+    def run(self, ctx: Context) -> None:
+        assert ctx.node and ctx.creds
+        with Endpoint(ctx.node.config.server, ctx.creds) as api:
+            readiness.api_object(ctx.provider, ctx.node, api, ctx.deadline, self.title.lower(), self.path)
+
+
+class WaitIngress(Step):
+    title = "Waiting for the ingress controller"
+
+    def run(self, ctx: Context) -> None:
+        assert ctx.node
+        readiness.ingress_serving(ctx.provider, ctx.node, ctx.deadline)
+
+
 def _waits(opts: StartOptions) -> list[Step]:
-    if not opts.wait:  # the kubeconfig still needs the certificates
-        return [WaitCredentials()]
-    return [WaitInnerEngine(), WaitCredentials(), WaitApiServer(), WaitNodeReady(opts.profile)]
+    steps: list[Step] = [WaitCredentials()]  # the kubeconfig needs the certificates anyway
+    if not opts.wait:
+        return steps
+    steps = [WaitInnerEngine(), *steps, WaitApiServer()]
+    later = {
+        "node": WaitNodeReady(opts.profile),
+        "dns": WaitClusterDns(),
+        "storage": WaitApiObject("Waiting for the default StorageClass",
+                                 "/apis/storage.k8s.io/v1/storageclasses/standard"),
+        "default_sa": WaitApiObject("Waiting for the default ServiceAccount",
+                                    "/api/v1/namespaces/default/serviceaccounts/default"),
+        "ingress": WaitIngress(),
+    }
+    return steps + [step for name, step in later.items() if name in opts.wait]
 
 
 def start(provider: DockerProvider, opts: StartOptions, reporter: Reporter) -> StartResult:

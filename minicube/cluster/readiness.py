@@ -78,3 +78,27 @@ def node_ready(provider: DockerProvider, node: Node, api: Endpoint, deadline: De
                since: datetime | None) -> None:
     _until(f"node {node.profile} to be Ready", lambda: api.node_ready(node.profile, since), deadline, provider,
            node, lambda: api.last_error)
+
+
+CLUSTER_DNS_NAME = "kube-dns.kube-system.svc.cluster.local"
+CLUSTER_DNS_IP = "10.96.0.10"
+
+
+def cluster_dns(provider: DockerProvider, node: Node, deadline: Deadline) -> None:
+    """Cluster DNS answers at its Service IP, asked from the node as a pod would."""
+    _until(f"cluster DNS at {CLUSTER_DNS_IP}", lambda: provider.exec(
+        node, ["busybox", "nslookup", CLUSTER_DNS_NAME, CLUSTER_DNS_IP]).ok, deadline, provider, node)
+
+
+def api_object(provider: DockerProvider, node: Node, api: Endpoint, deadline: Deadline,
+               what: str, path: str) -> None:
+    """An object the control plane creates at boot exists (`what` names it for a timeout)."""
+    _until(what, lambda: api.get_json(path)[0] == 200, deadline, provider, node, lambda: api.last_error)
+
+
+def ingress_serving(provider: DockerProvider, node: Node, deadline: Deadline) -> None:
+    """nginx answers on the node's port 80 (a 404 from the catch-all server is an answer)."""
+    def answers() -> bool:
+        result = provider.exec(node, ["busybox", "wget", "-q", "-S", "-O", "/dev/null", "http://127.0.0.1/"])
+        return b"HTTP/" in result.stderr + result.stdout
+    _until("the ingress controller (nginx) on port 80", answers, deadline, provider, node)

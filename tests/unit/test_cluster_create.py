@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from minicube._errors import WaitTimeout
+from minicube._errors import UsageError, WaitTimeout
 from minicube.cluster import create, images, kubeconfig, readiness
 from minicube.cluster.config import ClusterConfig
 from minicube.cluster.kubeconfig import Credentials
@@ -74,6 +74,9 @@ def quick(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(readiness, "credentials", lambda *a: CREDS)
     monkeypatch.setattr(readiness, "api_server", lambda *a: None)
     monkeypatch.setattr(readiness, "node_ready", lambda *a: None)
+    monkeypatch.setattr(readiness, "cluster_dns", lambda *a: None)
+    monkeypatch.setattr(readiness, "api_object", lambda *a: None)
+    monkeypatch.setattr(readiness, "ingress_serving", lambda *a: None)
     monkeypatch.setattr(create, "read_credentials", lambda *a: CREDS)
 
 
@@ -145,3 +148,19 @@ def test_running_cluster_is_left_alone_but_its_kubeconfig_entry_is_repaired(tmp_
     result = create.start(fake, create.StartOptions("dev"), Silent())  # type: ignore[arg-type]
     assert result.action == "already running" and fake.created == []
     assert kubeconfig.server_of(kubeconfig.load(tmp_path / "kubeconfig"), "dev") == node.config.server
+
+
+def test_wait_takes_all_none_or_a_list_of_components() -> None:
+    assert create.parse_wait("all") == create.WAIT_COMPONENTS
+    assert create.parse_wait("none") == frozenset()
+    assert create.parse_wait("apiserver, dns") == {"apiserver", "dns"}
+    with pytest.raises(UsageError, match="unknown component 'dsn'"):
+        create.parse_wait("dns,dsn")
+
+
+def test_each_wait_component_adds_its_step() -> None:
+    titles = [s.title for s in create._waits(create.StartOptions("dev"))]
+    assert titles[-4:] == ["Waiting for cluster DNS", "Waiting for the default StorageClass",
+                           "Waiting for the default ServiceAccount", "Waiting for the ingress controller"]
+    assert [s.title for s in create._waits(create.StartOptions("dev", wait=frozenset()))] == [
+        "Waiting for the cluster certificates"]
