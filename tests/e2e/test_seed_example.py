@@ -5,14 +5,25 @@ credentials from the Secret (issues 3 and 4)."""
 
 from __future__ import annotations
 
+import os
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import REPO, Cluster, wait_for
 
-EXAMPLE = REPO.parent / "shared" / "examples" / "doabledanny"
+
+def _find_example() -> Path | None:
+    """The shared examples live beside the checkout (../shared), not in it; a CI machine may
+    keep them elsewhere ($MINICUBE_SEED_EXAMPLE) or not have them at all."""
+    candidates = [os.environ.get("MINICUBE_SEED_EXAMPLE", ""), REPO.parent / "shared/examples/doabledanny",
+                  "/work/shared/examples/doabledanny"]
+    return next((Path(c) for c in candidates if c and Path(c, "mongo.yaml").is_file()), None)
+
+
+EXAMPLE = _find_example() or Path("missing")
 ORDER = ("mongo-config.yaml", "mongo-secret.yaml", "mongo.yaml", "webapp.yaml")  # the README's
 STANDINS = {"mongo:5.0": "mongo", "nanajanashia/k8s-demo-app:v1.0": "demo-app"}
 
@@ -20,7 +31,8 @@ STANDINS = {"mongo:5.0": "mongo", "nanajanashia/k8s-demo-app:v1.0": "demo-app"}
 @pytest.fixture(scope="module")
 def example(cluster: Cluster) -> Iterator[Cluster]:
     if not EXAMPLE.is_dir():
-        pytest.fail(f"the seed example is missing: {EXAMPLE}")
+        pytest.skip("the seed example (../shared/examples/doabledanny) is not on this machine; "
+                    "set MINICUBE_SEED_EXAMPLE to its directory")
     for tag, directory in STANDINS.items():
         cluster.mc("image build", str(REPO / "images" / "standins" / directory), "-t", tag, timeout=300)
     try:
