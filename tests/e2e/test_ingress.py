@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import socket
 import ssl
-import time
 from pathlib import Path
 
 import pytest
@@ -110,10 +109,8 @@ def test_a_rule_change_takes_effect_within_seconds(ing: tuple[Cluster, str]) -> 
     cluster, ip = ing
     wait_for("/b to answer from beta", lambda: "hello from beta" in _get(ip, "demo.local", "/b")[1])
     cluster.kubectl("apply", "-f", "-", stdin=json.dumps(_ingress(b_service="alpha")))
-    started = time.monotonic()
     wait_for("/b to move to alpha", lambda: "hello from alpha" in _get(ip, "demo.local", "/b")[1],
              timeout=5, interval=0.1)
-    assert time.monotonic() - started < 5
 
 
 def test_tls_is_served_from_the_secret_by_sni(ing: tuple[Cluster, str], tmp_path: Path) -> None:
@@ -144,3 +141,18 @@ def test_tls_is_served_from_the_secret_by_sni(ing: tuple[Cluster, str], tmp_path
     assert wait_for("secure.local's own certificate", served_cn, timeout=15) == "CN=secure.local"
     # plain HTTP is redirected to HTTPS for a TLS host (once nginx has reloaded everywhere)
     wait_for("the redirect to HTTPS", lambda: _get(ip, "secure.local", "/")[0] == 308, timeout=15)
+
+
+def test_routes_work_again_after_a_restart(ing: tuple[Cluster, str]) -> None:
+    cluster, _ = ing
+    cluster.mc("stop")
+    cluster.mc("start")
+    ip = cluster.mc("ip").stdout.strip()
+
+    def answers() -> bool:
+        try:
+            return "hello from alpha" in _get(ip, "demo.local", "/a")[1]
+        except OSError:  # nginx not listening yet
+            return False
+    wait_for("/a on demo.local to answer again", answers, timeout=60)
+    assert "hello from beta" in _get(ip, "beta.local", "/")[1]
