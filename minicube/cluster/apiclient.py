@@ -54,6 +54,10 @@ class ApiClient:
                            hint="kubectl api-resources lists what the cluster serves")
         return found
 
+    def forget_resources(self) -> None:
+        """Discover again on next use (new CustomResourceDefinitions add kinds)."""
+        self._resources = None
+
     def _discover(self) -> dict[tuple[str, str], Resource]:
         versions = ["v1"]
         for group in self.call("GET", "/apis").get("groups", []):

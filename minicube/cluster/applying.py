@@ -2,10 +2,11 @@
 
 Apply is server-side apply with field manager `minicube`. A dry run of every object goes first,
 so an object the server refuses stops the run before anything changed (objects in a namespace
-this same run creates can only be checked for real). With a wait, every object is polled until
-it is ready (objectstatus.py has the rules); the wait ends early once an object has certainly
-failed, and each object that is not ready gets a diagnosis: its state, recent events and the
-last log lines of its failing containers.
+this same run creates can only be checked for real, and custom objects only once the
+CustomResourceDefinitions, applied first, are Established). With a wait, every object is
+polled until it is ready (objectstatus.py has the rules); the wait ends early once an object
+has certainly failed, and each object that is not ready gets a diagnosis: its state, recent
+events and the last log lines of its failing containers.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ Obj = dict[str, Any]
 POLL_SECONDS = 1.0
 LOG_LINES = 20
 EVENTS_SHOWN = 8
+CRD_KIND = "CustomResourceDefinition"
+CRD_TIMEOUT = 60.0
 
 
 @dataclass
@@ -70,8 +73,23 @@ class ObjectsNotReady(Diagnosed, WaitTimeout):
 
 
 def apply_all(api: ApiClient, manifests: list[Manifest], default_namespace: str | None, *,
-              force: bool = False, on_applied: Callable[[Tracked], None] = lambda t: None) -> list[Tracked]:
-    """Dry-run everything, then apply in order; returns what was applied."""
+              force: bool = False, on_applied: Callable[[Tracked], None] = lambda t: None,
+              crd_timeout: float = CRD_TIMEOUT) -> list[Tracked]:
+    """Dry-run everything, then apply in order; returns what was applied.
+
+    CustomResourceDefinitions go first, alone: custom objects of their kinds can only be
+    resolved (discovery) and checked once each definition is Established."""
+    definitions = [m for m in manifests if m.kind == CRD_KIND]
+    tracked = _apply_batch(api, definitions, default_namespace, force, on_applied)
+    if definitions:
+        _established(api, tracked, crd_timeout)
+        api.forget_resources()
+    rest = [m for m in manifests if m.kind != CRD_KIND]
+    return tracked + _apply_batch(api, rest, default_namespace, force, on_applied)
+
+
+def _apply_batch(api: ApiClient, manifests: list[Manifest], default_namespace: str | None, force: bool,
+                 on_applied: Callable[[Tracked], None]) -> list[Tracked]:
     tracked = [_track(api, m, default_namespace) for m in manifests]
     new_namespaces = {t.manifest.name for t in tracked if t.manifest.kind == "Namespace"}
     for t in tracked:
@@ -81,6 +99,21 @@ def apply_all(api: ApiClient, manifests: list[Manifest], default_namespace: str 
         _apply(api, t, force=force, dry_run=False)
         on_applied(t)
     return tracked
+
+
+def _established(api: ApiClient, definitions: list[Tracked], timeout: float) -> None:
+    """Wait until every definition is Established (its kind served), as `kubectl wait
+    --for condition=established` does."""
+    deadline = time.monotonic() + timeout
+    for t in definitions:
+        while True:
+            obj = api.get(t.resource.path(None, t.manifest.name))
+            if (objectstatus.condition(obj, "Established") or {}).get("status") == "True":
+                break
+            if time.monotonic() >= deadline:
+                raise WaitTimeout(f"{t.title} is not Established after {timeout:g}s",
+                                  hint=f"kubectl describe crd {t.manifest.name} shows why")
+            time.sleep(POLL_SECONDS / 4)
 
 
 def _track(api: ApiClient, m: Manifest, default_namespace: str | None) -> Tracked:

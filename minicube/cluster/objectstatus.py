@@ -71,13 +71,13 @@ def _observed(obj: Obj) -> bool:
     return generation is None or (observed is not None and observed >= generation)
 
 
-def _condition(obj: Obj, kind: str) -> Obj | None:
+def condition(obj: Obj, kind: str) -> Obj | None:
     return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == kind), None)
 
 
 def _deployment(obj: Obj) -> Assessment:
     status, want = obj.get("status") or {}, _replicas(obj)
-    progressing = _condition(obj, "Progressing")
+    progressing = condition(obj, "Progressing")
     if progressing and progressing.get("reason") == "ProgressDeadlineExceeded":
         return Assessment(FAILED, f"rollout stuck: {progressing.get('message', 'progress deadline exceeded')}")
     available, updated = status.get("availableReplicas", 0), status.get("updatedReplicas", 0)
@@ -108,7 +108,7 @@ def _daemon_set(obj: Obj) -> Assessment:
 
 def _job(obj: Obj) -> Assessment:
     for kind, state in (("Complete", READY), ("Failed", FAILED)):
-        cond = _condition(obj, kind)
+        cond = condition(obj, kind)
         if cond and cond.get("status") == "True":
             detail = cond.get("message") or cond.get("reason") or kind.lower()
             return Assessment(state, "complete" if state == READY else f"failed: {detail}")
@@ -124,7 +124,7 @@ def _pod(obj: Obj) -> Assessment:
         return Assessment(READY, "succeeded")
     if phase == "Failed":
         return Assessment(FAILED, f"failed: {status.get('reason') or status.get('message') or 'a container failed'}")
-    ready = _condition(obj, "Ready")
+    ready = condition(obj, "Ready")
     if ready and ready.get("status") == "True":
         return Assessment(READY, "running and ready")
     failure = pod_failure(obj)

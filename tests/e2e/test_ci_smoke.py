@@ -95,7 +95,8 @@ def test_a_broken_set_fails_early_names_both_reasons_and_leaves_a_bundle(cluster
         bundle = tmp_path / "bundle.tar.gz"
         cluster.mc("logs", "--bundle", str(bundle))
         listing = subprocess.run(["tar", "tzf", str(bundle)], capture_output=True, text=True, check=True).stdout
-        for part in ("node/control-plane.log", "node/dockerd.log", "status.json", "versions.json", "events.txt",
+        for part in ("node/control-plane.log", "node/dockerd.log", "node/inspect.json", "status.json",
+                     "versions.json", "events.txt",
                      "objects/apps_v1/deployments.yaml", "objects/v1/secrets.yaml"):
             assert part in listing, part
         assert "/logs/smoke/crasher-" in listing
