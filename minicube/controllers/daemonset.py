@@ -20,6 +20,7 @@ from minicube.controllers.loop import run_controller
 from minicube.controllers.ownership import (Expectations, delete_pod, is_ready, is_terminal,
                                             is_terminating, owned, pod_from_template,
                                             requeue_owner)
+from minicube.controllers.revisions import History
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class DaemonSetController:
         self.sets = Informer(client, APPS, "daemonsets")
         self.pods = Informer(client, "v1", "pods")
         self.nodes = Informer(client, "v1", "nodes")
+        self.history = History(client)
         self.queue = self.sets.new_queue()
         self.pods.add_handler(requeue_owner(self.queue, "DaemonSet"))
         self.expectations = Expectations()
@@ -111,7 +113,8 @@ class DaemonSetController:
             self.queue.add(f"{ds['metadata']['namespace']}/{ds['metadata']['name']}")
 
     async def run(self) -> None:
-        await run_controller((self.sets, self.pods, self.nodes), self.queue, self.reconcile,
+        await run_controller((self.sets, self.pods, self.nodes, self.history.revisions),
+                             self.queue, self.reconcile,
                              "daemonset", workers=self.workers, recorder=self.recorder)
 
     async def reconcile(self, key: str) -> None:
@@ -123,6 +126,9 @@ class DaemonSetController:
         if not self.expectations.satisfied(key, pods):
             return  # the cache has not seen our last writes yet; their events requeue us
         revision = template_hash(ds)
+        name = ds["metadata"]["name"]
+        await self.history.record(ds, f"{name}-{revision}", revision, in_use={
+            f"{name}-{(p['metadata'].get('labels') or {}).get(REVISION_LABEL)}" for p in pods})
         pod_spec = ds["spec"]["template"].get("spec") or {}
         eligible = {n["metadata"]["name"] for n in self.nodes.items() if fits(pod_spec, n)}
         by_node: dict[str, list[Obj]] = {}

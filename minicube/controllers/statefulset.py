@@ -7,8 +7,9 @@ the pod (and a scale-down, unless persistentVolumeClaimRetentionPolicy says Dele
 `controller-revision-hash` = `<set>-<hash of the template>`; RollingUpdate replaces pods at or
 above `partition` whose revision is old, highest ordinal first, one at a time.
 
-minicube keeps no ControllerRevision objects: a pod re-created below the partition gets the
-newest template.
+Each template is also recorded as a ControllerRevision (controllers/revisions.py) for
+`kubectl rollout history/undo`; a pod re-created below the partition still gets the newest
+template.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from minicube.controllers.loop import run_controller
 from minicube.controllers.ownership import (controller_ref, is_running_and_ready,
                                             is_terminal, is_terminating, owned,
                                             pod_from_template, requeue_owner)
+from minicube.controllers.revisions import History
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +111,13 @@ class StatefulSetController:
         self.sets = Informer(client, APPS, "statefulsets")
         self.pods = Informer(client, "v1", "pods")
         self.claims = Informer(client, "v1", "persistentvolumeclaims")
+        self.history = History(client)
         self.queue = self.sets.new_queue()
         self.pods.add_handler(requeue_owner(self.queue, "StatefulSet"))
 
     async def run(self) -> None:
-        await run_controller((self.sets, self.pods, self.claims), self.queue, self.reconcile,
+        await run_controller((self.sets, self.pods, self.claims, self.history.revisions),
+                             self.queue, self.reconcile,
                              "statefulset", workers=self.workers, recorder=self.recorder)
 
     async def reconcile(self, key: str) -> None:
@@ -124,6 +128,8 @@ class StatefulSetController:
         pods = {o: p for p in owned(self.pods, sts)
                 if (o := ordinal_of(p["metadata"]["name"], name)) is not None}
         revision = revision_name(sts)
+        await self.history.record(sts, revision, revision.rpartition("-")[2],
+                                  in_use={_revision(p) for p in pods.values()})
         await self._sync_pods(sts, pods, revision)
         await self._write_status(sts, list(pods.values()), revision)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -366,3 +367,44 @@ def test_a_claim_in_use_is_kept_until_its_pod_goes(cluster: Cluster) -> None:
     wait_for("the claim gone", lambda: get(cluster, path) is None)
     volume = f"/api/v1/persistentvolumes/{claim['spec']['volumeName']}"
     wait_for("its volume gone too", lambda: get(cluster, volume) is None)
+
+
+def history_sts(image: str) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "hist"},
+            "spec": {"replicas": 0, "revisionHistoryLimit": 2,
+                     "selector": {"matchLabels": {"app": "hist"}},
+                     "template": {"metadata": {"labels": {"app": "hist"}}, "spec": {
+                         "containers": [{"name": "c", "image": image}]}}}}
+
+
+def hist_revisions(cluster: Cluster) -> dict[int, tuple[str, str]]:
+    """revision number -> (name, image in its data) of set `hist`'s ControllerRevisions."""
+    r = cluster.api("GET", f"/apis/apps/v1/namespaces/{NS}/controllerrevisions")
+    return {rev["revision"]: (rev["metadata"]["name"],
+                              rev["data"]["spec"]["template"]["spec"]["containers"][0]["image"])
+            for rev in r.json()["items"] if rev["metadata"]["name"].startswith("hist-")}
+
+
+def test_rollout_history_and_undo_of_a_statefulset(cluster: Cluster) -> None:
+    for image in ("x:1", "x:2"):
+        cluster.kubectl("apply", "-n", NS, "-f", "-", input=json.dumps(history_sts(image)))
+        wait_for(f"a revision of {image}",
+                 lambda: image in (img for _, img in hist_revisions(cluster).values()))
+    assert {n: img for n, (_, img) in hist_revisions(cluster).items()} == {1: "x:1", 2: "x:2"}
+    listed = cluster.kubectl("get", "controllerrevisions", "-n", NS).stdout
+    assert re.search(r"^hist-\w+\s+statefulset\.apps/hist\s+2\s", listed, re.M), listed
+    history = cluster.kubectl("rollout", "history", "statefulset/hist", "-n", NS).stdout
+    assert re.search(r"^1\s", history, re.M) and re.search(r"^2\s", history, re.M), history
+
+    cluster.kubectl("rollout", "undo", "statefulset/hist", "-n", NS)
+    live = cluster.api("GET", f"/apis/apps/v1/namespaces/{NS}/statefulsets/hist").json()
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "x:1"
+    # The old template's revision is renumbered as the newest, not copied.
+    wait_for("x:1 renumbered 3", lambda: {n: img for n, (_, img) in hist_revisions(cluster).items()}
+             == {2: "x:2", 3: "x:1"})
+
+    for image in ("x:3", "x:4"):  # revisionHistoryLimit 2 keeps the current + 2 others
+        cluster.kubectl("apply", "-n", NS, "-f", "-", input=json.dumps(history_sts(image)))
+    wait_for("the oldest revision trimmed",
+             lambda: sorted(img for _, img in hist_revisions(cluster).values())
+             == ["x:1", "x:3", "x:4"])
