@@ -2,15 +2,17 @@
 
 DefaultIngressClass, as upstream's admission plugin: an Ingress created with no class gets the
 one IngressClass marked `ingressclass.kubernetes.io/is-default-class: "true"`, so clients see
-(and `kubectl get ingress` shows) which controller serves it.
+(and `kubectl get ingress` shows) which controller serves it. Pods get their ServiceAccount's
+API credentials mounted (sa_admission.py).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from minicube.api.kinds import INGRESS, INGRESS_CLASS
+from minicube.api.kinds import INGRESS, INGRESS_CLASS, POD, SERVICE_ACCOUNT
 from minicube.api.registry import Kind, Obj
+from minicube.apiserver.sa_admission import mount_api_access
 
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
@@ -19,10 +21,14 @@ LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 class Lister(Protocol):
     def list(self, kind: Kind, namespace: str) -> tuple[list[Obj], int]: ...
 
+    def get(self, kind: Kind, namespace: str, name: str) -> Obj: ...
+
 
 def on_create(objects: Lister, kind: Kind, obj: Obj) -> None:
     if kind is INGRESS:
         _default_ingress_class(objects, obj)
+    elif kind is POD:
+        mount_api_access(objects, SERVICE_ACCOUNT, obj)
 
 
 def _default_ingress_class(objects: Lister, ingress: Obj) -> None:

@@ -14,13 +14,14 @@ from aiohttp import web
 from minicube.api import errors
 from minicube.api.kinds import REGISTRY
 from minicube.api.registry import Registry
-from minicube.apiserver import auth, discovery, openapi, requestinfo
+from minicube.apiserver import auth, discovery, openapi, requestinfo, reviews, system_objects
 from minicube.apiserver.negotiation import respond
 from minicube.apiserver.objects import Objects
 from minicube.apiserver.resources import Resources
 from minicube.apiserver.scale import ScaleSubresources
 from minicube.apiserver.streams import PodStreams
 from minicube.apiserver.subresources import PodSubresources
+from minicube.apiserver.tokens import TokenIssuer, TokenSubresource
 from minicube.store import Store
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class ApiServerConfig:
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     kubelet_url: str = "http://127.0.0.1:10250"
+    advertise_address: str = ""  # the node IP the `default/kubernetes` Service leads to
 
 
 @web.middleware
@@ -73,11 +75,14 @@ class ApiServer:
         self.resources.subresources.update(dict.fromkeys(("exec", "attach", "portforward"), streams.handle))
         views = ScaleSubresources(self.objects)
         self.resources.subresources.update({"scale": views.scale, "finalize": views.finalize})
+        self.tokens = TokenIssuer.from_pki(config.pki_dir)
+        self.resources.subresources["token"] = TokenSubresource(self.objects, self.tokens).token
         self.ready = asyncio.Event()
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[status_errors, auth.authenticate],
                               client_max_size=64 * 1024 * 1024)
+        app[auth.TOKENS] = self.tokens
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
         return app
 
@@ -116,6 +121,9 @@ class ApiServer:
             if request.method == "GET" and parts[0] == "apis" and len(parts) == 2:
                 return self._found(discovery.group(self.registry, parts[1]))
             raise errors.NotFound("the server could not find the requested resource")
+        kind = self.registry.get(info.group, info.version, info.resource)
+        if kind is not None and reviews.is_review(kind):
+            return await reviews.handle(request, kind, info)
         return await self.resources.handle(request, info)
 
     @staticmethod
@@ -125,11 +133,14 @@ class ApiServer:
         return respond(doc)
 
     def bootstrap(self) -> None:
-        """Objects every cluster has from its first second: the system namespaces."""
+        """Objects every cluster has from its first second: the system namespaces, then
+        system_objects (priority classes, the client CA, the `kubernetes` Service)."""
         for name in SYSTEM_NAMESPACES:
             if not self.objects.exists(self.namespace_kind, "", name):
                 self.objects.create(self.namespace_kind, "", {"metadata": {"name": name}})
                 log.info("created namespace %s", name)
+        system_objects.ensure(self.objects, self.registry, self.config.pki_dir,
+                              self.config.advertise_address, self.config.https_port)
 
     async def compact_forever(self) -> None:
         while True:

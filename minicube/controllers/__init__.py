@@ -22,6 +22,7 @@ from minicube.controllers.persistentvolume import PersistentVolumeController
 from minicube.controllers.protection import StorageProtectionController
 from minicube.controllers.provisioner import HostPathProvisioner
 from minicube.controllers.replicaset import ReplicaSetController
+from minicube.controllers.rootca import RootCAPublisher
 from minicube.controllers.scheduler import Scheduler
 from minicube.controllers.serviceaccounts import ServiceAccountsController
 from minicube.controllers.statefulset import StatefulSetController
@@ -48,6 +49,7 @@ CONTROLLERS: dict[str, ControllerFactory] = {
     "garbagecollector": lambda client, node_name: GarbageCollector(client, node_name),
     "namespace": lambda client, node_name: NamespaceController(client, node_name),
     "serviceaccounts": lambda client, node_name: ServiceAccountsController(client, node_name),
+    "root-ca-publisher": lambda client, node_name: RootCAPublisher(client, node_name),
 }
 
 __all__ = ["CONTROLLERS", "Controller", "ControllerFactory", "EndpointsController", "Scheduler"]

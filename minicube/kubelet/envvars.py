@@ -115,14 +115,15 @@ def resource_env(pod: Obj, container: Obj, ref: Obj, allocatable: Mapping[str, s
 
 
 def resolve_env(pod: Obj, container: Obj, sources: Sources, *, node_name: str,
-                host_ip: str, pod_ip: str,
-                allocatable: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """The container's environment in order: envFrom first, then env (later wins).
+                host_ip: str, pod_ip: str, allocatable: Mapping[str, str] | None = None,
+                services: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The container's environment in order: Service variables, envFrom, then env (later wins).
 
     allocatable: the node's, for resourceFieldRef limits the container does not set.
+    services: the Service variables (service_env.py), which `$(VAR)` may name.
     """
     namespace = pod.get("metadata", {}).get("namespace", "default")
-    env: dict[str, str] = {}
+    env: dict[str, str] = dict(services or {})
     for source in container.get("envFrom") or []:
         prefix = source.get("prefix", "")
         for field, plural in (("configMapRef", "configmaps"), ("secretRef", "secrets")):

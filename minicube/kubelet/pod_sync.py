@@ -19,6 +19,7 @@ from minicube.client.clock import parse_rfc3339, rfc3339
 from minicube.kubelet import dns_config
 from minicube.kubelet.containers import ContainerInfo, ContainerWaiting
 from minicube.kubelet.envvars import CONFIG_ERROR, data_of, references, resolve_env
+from minicube.kubelet.service_env import service_env
 from minicube.kubelet.handlers import Target
 from minicube.kubelet.images import ImageManager
 from minicube.kubelet.lifecycle import (DEADLINE_MESSAGE, DEADLINE_REASON, POST_START_TIMEOUT,
@@ -268,6 +269,13 @@ class PodSyncer:
         except ContainerWaiting as w:
             return w
 
+    async def _services(self, pod: Obj) -> list[Obj]:
+        """The Services of the pod's namespace and of `default` (for service_env)."""
+        namespaces = dict.fromkeys((pod["metadata"].get("namespace", "default"), "default"))
+        lists = await asyncio.gather(*(self.client.list("v1", "services", namespace=ns)
+                                       for ns in namespaces))
+        return [svc for found in lists for svc in found.get("items") or []]
+
     async def _read(self, plural: str, name: str, namespace: str) -> dict[str, str] | None:
         try:
             return data_of(plural, await self.client.get("v1", plural, name, namespace=namespace))
@@ -284,7 +292,8 @@ class PodSyncer:
                 raise ready
             env = resolve_env(pod, container, ready, node_name=self.node_name,
                               host_ip=self.host_ip(), pod_ip=sandbox.ip,
-                              allocatable=self.allocatable())
+                              allocatable=self.allocatable(),
+                              services=service_env(pod, await self._services(pod)))
             try:
                 container_binds = binds(container, mounted, dict(env))
                 await asyncio.to_thread(_make_subpaths, container_binds)

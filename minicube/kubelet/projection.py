@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 from minicube.kubelet.atomic_writer import FileProjection, Payload
 from minicube.kubelet.envvars import field_value, object_bytes
 from minicube.kubelet.resources import resource_value
+from minicube.kubelet.sa_tokens import TokenKey, token_key
 
 Obj = dict[str, Any]
 # (plural, name) -> the object, or None when it does not exist
@@ -86,8 +87,10 @@ def downward_payload(pod: Obj, items: list[Obj], default_mode: int, fs_group: in
 
 def projected_payload(pod: Obj, source: Obj, objects: Objects, fs_group: int | None, *,
                       node_name: str, allocatable: Mapping[str, str],
-                      skipped: Callable[[str], None]) -> Payload:
-    """A projected volume: its sources merged into one directory, later sources winning."""
+                      skipped: Callable[[str], None], tokens: Mapping[TokenKey, str],
+                      token_errors: Mapping[TokenKey, str]) -> Payload:
+    """A projected volume: its sources merged into one directory, later sources winning.
+    ServiceAccount tokens come fetched already (sa_tokens.py), keyed by audience and lifetime."""
     mode = source.get("defaultMode", DEFAULT_MODE)
     out: Payload = {}
     for s in source.get("sources") or []:
@@ -100,6 +103,13 @@ def projected_payload(pod: Obj, source: Obj, objects: Objects, fs_group: int | N
         elif "downwardAPI" in s:
             out.update(downward_payload(pod, (s["downwardAPI"] or {}).get("items") or [], mode,
                                         fs_group, node_name=node_name, allocatable=allocatable))
+        elif "serviceAccountToken" in s:
+            ref = s["serviceAccountToken"] or {}
+            key = token_key(ref)
+            if key not in tokens:
+                raise ProjectionError(token_errors.get(key, "failed to fetch token"))
+            # upstream: the token file is 0600 unless an fsGroup must read it
+            out[ref.get("path") or "token"] = _file(tokens[key].encode(), mode, fs_group)
         else:
             skipped(next(iter(s), "unknown"))
     return out

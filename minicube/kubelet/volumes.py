@@ -25,6 +25,7 @@ from minicube.api.errors import NotFound
 from minicube.client import Client, EventRecorder
 from minicube.kubelet import atomic_writer
 from minicube.kubelet.atomic_writer import Payload
+from minicube.kubelet.sa_tokens import PodTokens, TokenManager
 from minicube.kubelet.projection import (DEFAULT_MODE, Objects, ProjectionError,
                                          downward_payload, keys_payload, projected_payload,
                                          volume_references)
@@ -95,6 +96,7 @@ class VolumeManager:
         self.node_name = node_name
         self.allocatable = allocatable
         self._reported: set[tuple[str, str]] = set()   # (uid, volume) skipped sources told
+        self.tokens = TokenManager(client)
 
     def pod_dir(self, uid: str) -> Path:
         return self.root / "pods" / uid
@@ -119,12 +121,13 @@ class VolumeManager:
         refs = sorted(volume_references(volumes))
         found = await asyncio.gather(*(self._get(p, n, ns) for p, n in refs))
         objects: Objects = dict(zip(refs, found))
+        tokens = await self.tokens.tokens(pod)
         fs_group = (spec.get("securityContext") or {}).get("fsGroup")
         out: dict[str, Mounted] = {}
         errors: list[VolumeError] = []
         for v in volumes:
             try:
-                out[v["name"]] = await self._setup_one(pod, v, objects, fs_group)
+                out[v["name"]] = await self._setup_one(pod, v, objects, fs_group, tokens)
             except (ProjectionError, ValueError, OSError) as e:
                 errors.append(VolumeError(v["name"], str(e)))
                 plugin = next((p for p in _PROJECTED if p in v), None)
@@ -133,8 +136,8 @@ class VolumeManager:
                     out[v["name"]] = Mounted(str(target), read_only=True)
         return out, errors
 
-    async def _setup_one(self, pod: Obj, v: Obj, objects: Objects,
-                         fs_group: int | None) -> Mounted:
+    async def _setup_one(self, pod: Obj, v: Obj, objects: Objects, fs_group: int | None,
+                         tokens: PodTokens) -> Mounted:
         uid, name = pod["metadata"]["uid"], v["name"]
         if "hostPath" in v:
             source = v["hostPath"] or {}
@@ -153,7 +156,7 @@ class VolumeManager:
         if plugin is None:
             source = next((k for k in v if k != "name"), "unknown")
             raise ValueError(f"volume source {source} is not supported by this kubelet")
-        payload = self._payload(pod, v, plugin, objects, fs_group)
+        payload = self._payload(pod, v, plugin, objects, fs_group, tokens)
         target = self._dir(uid, plugin, name)
         if plugin in ("secret", "projected"):   # as upstream: secrets never touch the disk
             await self._tmpfs(target, 0)
@@ -163,7 +166,7 @@ class VolumeManager:
         return Mounted(str(target), read_only=True)
 
     def _payload(self, pod: Obj, v: Obj, plugin: str, objects: Objects,
-                 fs_group: int | None) -> Payload:
+                 fs_group: int | None, tokens: PodTokens) -> Payload:
         source = v[plugin] or {}
         mode = source.get("defaultMode", DEFAULT_MODE)
         if plugin in ("configMap", "secret"):
@@ -183,7 +186,8 @@ class VolumeManager:
                                     f'projected volume "{v["name"]}": source {kind} is not '
                                     "supported by this kubelet; left out of the volume")
         return projected_payload(pod, source, objects, fs_group, node_name=self.node_name,
-                                 allocatable=self.allocatable(), skipped=skipped)
+                                 allocatable=self.allocatable(), skipped=skipped,
+                                 tokens=tokens[0], token_errors=tokens[1])
 
     async def _empty_dir(self, target: Path, source: Obj, fs_group: int | None) -> None:
         if source.get("medium") == "Memory":
@@ -254,6 +258,7 @@ class VolumeManager:
         await asyncio.to_thread(shutil.rmtree, root, True)
         for key in [k for k in self._reported if k[0] == uid]:
             self._reported.discard(key)
+        self.tokens.forget(uid)
         log.info("removed the volumes of pod %s", uid)
 
 

@@ -52,10 +52,12 @@ def node_ips() -> list[str]:
 
 
 async def run(config: NodeConfig) -> None:
-    pki.ensure(config.state_dir / "pki", config.node_name, node_ips())
+    ips = node_ips()
+    pki.ensure(config.state_dir / "pki", config.node_name, ips)
     store = SqliteStore(config.state_dir / "state.db")
     api = ApiServer(store, ApiServerConfig(pki_dir=config.state_dir / "pki", https_port=config.https_port,
                                            http_port=config.http_port,
+                                           advertise_address=ips[0] if ips else "",
                                            kubelet_url=f"http://127.0.0.1:{config.kubelet_port}"))
     tasks = {asyncio.create_task(api.serve(), name="apiserver")}
     try:

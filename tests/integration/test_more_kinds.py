@@ -5,6 +5,7 @@ generators (protobuf bodies) and apply, with upstream's columns."""
 from __future__ import annotations
 
 import pytest
+import requests
 import yaml
 
 from tests.integration.conftest import Cluster
@@ -88,3 +89,57 @@ def test_pods_run_as_the_default_service_account(cluster: Cluster) -> None:
     cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(pod))
     got = yaml.safe_load(cluster.kubectl("get", "pod", "sa-pod", "-n", NS, "-o", "yaml").stdout)
     assert got["spec"]["serviceAccountName"] == "default"
+
+
+def test_kubectl_create_token_authenticates_as_the_service_account(cluster: Cluster) -> None:
+    cluster.kubectl("create", "serviceaccount", "robot", "-n", NS)
+    token = cluster.kubectl("create", "token", "robot", "-n", NS, "--duration=20m").stdout.strip()
+    assert token.count(".") == 2
+    ca = str(cluster.pki_dir / "ca.crt")
+    ok = requests.get(f"{cluster.https_url}/api/v1/namespaces/{NS}/serviceaccounts", verify=ca,
+                      headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert ok.status_code == 200 and "robot" in ok.text
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    bad = requests.get(f"{cluster.https_url}/api/v1/namespaces/{NS}/serviceaccounts", verify=ca,
+                       headers={"Authorization": f"Bearer {forged}"}, timeout=10)
+    assert bad.status_code == 401
+    missing = cluster.kubectl("create", "token", "nobody", "-n", NS, check=False)
+    assert missing.returncode == 1 and 'serviceaccounts "nobody" not found' in missing.stderr
+    short = cluster.kubectl("create", "token", "robot", "-n", NS, "--duration=1m", check=False)
+    assert short.returncode == 1 and "spec.expirationSeconds" in short.stderr
+
+
+def test_auth_can_i_whoami_and_access_reviews(cluster: Cluster) -> None:
+    assert cluster.kubectl("auth", "can-i", "*", "*").stdout.strip() == "yes"
+    assert cluster.kubectl("auth", "can-i", "delete", "pods", "-n", NS).stdout.strip() == "yes"
+    rules = cluster.kubectl("auth", "can-i", "--list", "-n", NS).stdout
+    assert "*.*" in rules
+    who = cluster.kubectl("auth", "whoami", "-o", "json").stdout
+    assert '"username": "minicube-admin"' in who and "system:masters" in who
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+              "spec": {"user": "jane", "resourceAttributes": {"verb": "get", "resource": "pods"}}}
+    answer = cluster.api("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", json=review)
+    assert answer.status_code == 201 and answer.json()["status"]["allowed"] is True
+    review["spec"]["nonResourceAttributes"] = {"path": "/healthz", "verb": "get"}
+    refused = cluster.api("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", json=review)
+    assert refused.status_code == 422 and "exactly one of" in refused.json()["message"]
+
+
+def test_kubectl_top_and_cluster_info(cluster: Cluster) -> None:
+    top = cluster.kubectl("top", "pods", "-n", NS, check=False)
+    assert top.returncode == 1 and "Metrics API not available" in top.stderr
+    assert "Kubernetes control plane is running at" in cluster.kubectl("cluster-info").stdout
+
+
+def test_events_k8s_io_events_are_stored_with_their_own_shape(cluster: Cluster) -> None:
+    event = {"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "e1", "namespace": NS},
+             "eventTime": "2026-01-01T00:00:00.000000Z", "reportingController": "example.com/ctl",
+             "reportingInstance": "ctl-1", "action": "Sync", "reason": "Synced", "type": "Normal",
+             "regarding": {"kind": "Pod", "name": "web", "namespace": NS}, "note": "all good"}
+    cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(event))
+    rows = cluster.kubectl("get", "events.v1.events.k8s.io", "-n", NS).stdout.splitlines()
+    assert rows[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert rows[1].split()[1:] == ["Normal", "Synced", "pod/web", "all", "good"]
+    bad = cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump({**event, "metadata": {
+        "name": "e2", "namespace": NS}, "type": "Odd", "action": ""}), check=False)
+    assert bad.returncode == 1 and "action: Required value" in bad.stderr and 'type: Unsupported value: "Odd"' in bad.stderr

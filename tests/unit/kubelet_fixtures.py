@@ -104,6 +104,11 @@ class FakeClient:
             raise NotFound(f'{plural} "{name}" not found')
         return self.objects[(plural, name)]
 
+    async def list(self, api_version: str, plural: str, *, namespace: str | None = None,
+                   **kw: Any) -> dict[str, Any]:
+        return {"items": [o for (p, _), o in self.objects.items() if p == plural
+                          and (namespace is None or o.get("metadata", {}).get("namespace") == namespace)]}
+
     async def patch_status(self, api_version: str, plural: str, name: str, patch: Any,
                            **kw: Any) -> dict[str, Any]:
         self.status_patches.append(patch["status"])

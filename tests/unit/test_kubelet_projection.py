@@ -60,11 +60,22 @@ def test_projected_sources_merge_and_unsupported_ones_are_reported() -> None:
     source = {"sources": [{"configMap": {"name": "cm", "items": [{"key": "a", "path": "a"}]}},
                           {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {
                               "fieldPath": "metadata.namespace"}}]}},
-                          {"serviceAccountToken": {"path": "token"}}], "defaultMode": 0o600}
+                          {"serviceAccountToken": {"path": "token", "expirationSeconds": 3607}},
+                          {"clusterTrustBundle": {"path": "b"}}], "defaultMode": 0o600}
     payload = projected_payload(make_pod(), source, {("configmaps", "cm"): CM}, None,
-                                node_name="n", allocatable={}, skipped=told.append)
-    assert contents(payload) == {"a": (b"1", 0o600), "ns": (b"default", 0o600)}
-    assert told == ["serviceAccountToken"]
+                                node_name="n", allocatable={}, skipped=told.append,
+                                tokens={("", 3607): "jwt"}, token_errors={})
+    assert contents(payload) == {"a": (b"1", 0o600), "ns": (b"default", 0o600),
+                                 "token": (b"jwt", 0o600)}
+    assert told == ["clusterTrustBundle"]
+
+
+def test_a_token_that_could_not_be_fetched_fails_the_volume() -> None:
+    source = {"sources": [{"serviceAccountToken": {"path": "token", "audience": "vault"}}]}
+    with pytest.raises(ProjectionError, match="not found"):
+        projected_payload(make_pod(), source, {}, None, node_name="n", allocatable={},
+                          skipped=lambda _k: None, tokens={("", 3600): "jwt"},
+                          token_errors={("vault", 3600): 'failed to fetch token: serviceaccounts "x" not found'})
 
 
 def test_volume_references_name_every_configmap_and_secret() -> None:

@@ -86,6 +86,7 @@ def _binding_columns() -> tuple[Column, ...]:
 
 SERVICE_ACCOUNT = Kind(
     group="", version="v1", kind="ServiceAccount", plural="serviceaccounts", short_names=("sa",),
+    subresources=("token",),
     columns=(Column("Secrets", lambda sa: len(sa.get("secrets") or []),
                     description="Number of secrets listed in the service account."), AGE),
     schema=kind_schema(secrets=arr(object_reference), imagePullSecrets=arr(local_object_reference),
