@@ -161,9 +161,11 @@ def test_statefulset_history_undo_and_data_through_a_restart(ns: Cluster) -> Non
         ns.mc("stop")
     finally:
         ns.mc("start")  # leave the shared cluster running whatever happened
-    wait_for("3 ready after the restart", lambda: len(_ready_pods(ns, "app=db")) == 3,
-             timeout=180)
-    assert ns.kubectl("exec", "db-1", "-n", NS, "--", "cat", "/data/f").stdout == "kept\n"
+    # Ready conditions from before the stop linger until the kubelet has re-run each pod, so
+    # wait for db-1's container itself to answer.
+    wait_for("db-1 to read its data after the restart", lambda: ns.kubectl(
+        "exec", "db-1", "-n", NS, "--", "cat", "/data/f", check=False).stdout == "kept\n", timeout=180)
+    wait_for("3 ready after the restart", lambda: len(_ready_pods(ns, "app=db")) == 3, timeout=180)
     ns.kubectl("delete", "sts/db", "-n", NS)
 
 
