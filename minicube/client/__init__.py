@@ -4,8 +4,9 @@ queue, back-off and an Event recorder. Nothing here touches the store or the api
 from minicube.client.backoff import Backoff
 from minicube.client.events import EventRecorder
 from minicube.client.informer import Informer, object_key
+from minicube.client.resync import sync_loop
 from minicube.client.rest import DEFAULT_BASE_URL, APIConnectionError, Client
 from minicube.client.workqueue import WorkQueue
 
-__all__ = ["APIConnectionError", "Backoff", "Client", "DEFAULT_BASE_URL", "EventRecorder",
+__all__ = ["APIConnectionError", "Backoff", "Client", "DEFAULT_BASE_URL", "EventRecorder", "sync_loop",
            "Informer", "WorkQueue", "object_key"]

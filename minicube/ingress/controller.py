@@ -17,7 +17,7 @@ from typing import Any
 
 from minicube.api.errors import AlreadyExists, NotFound, StatusError
 from minicube.api.kinds.ingressclasses import nginx_class
-from minicube.client import APIConnectionError, Client, Informer, object_key
+from minicube.client import APIConnectionError, Client, Informer, object_key, sync_loop
 from minicube.ingress.certs import sync_certs
 from minicube.ingress.nginx import Nginx, NginxError
 from minicube.ingress.render import render
@@ -112,22 +112,16 @@ class IngressController:
     async def _config_loop(self) -> None:
         for informer in self.informers:
             await informer.wait_synced()
-        while True:
-            self._dirty.clear()
-            try:
-                await self.sync()
-            except NginxError as e:
-                # A configuration nginx refuses (say, a bad regex path) must not stop the
-                # others: the last good one keeps serving until the objects change.
-                log.error("nginx rejected the new configuration; keeping the last one: %s", e)
-            except OSError as e:
-                log.error("applying the nginx configuration failed: %s; retrying in 1s", e)
-                await asyncio.sleep(1)
-                continue
-            try:
-                await asyncio.wait_for(self._dirty.wait(), self.resync_seconds)
-            except TimeoutError:
-                pass
+        await sync_loop(self._sync_keeping_last_good, self._dirty, self.resync_seconds,
+                        what="applying the nginx configuration", retry_on=(OSError,))
+
+    async def _sync_keeping_last_good(self) -> None:
+        try:
+            await self.sync()
+        except NginxError as e:
+            # A configuration nginx refuses (say, a bad regex path) must not stop the others:
+            # the last good one keeps serving until the objects change.
+            log.error("nginx rejected the new configuration; keeping the last one: %s", e)
 
     async def _supervise(self) -> None:
         """Start nginx again (with the last good configuration) whenever it exits."""

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 
-from minicube.client import Client, Informer, object_key
+from minicube.client import Client, Informer, object_key, sync_loop
 from minicube.proxy import iptables
 from minicube.proxy.loadbalancer import ServiceLoadBalancer
 from minicube.proxy.rules import JUMPS, render_filter, render_nat, service_ports
@@ -41,18 +41,8 @@ class Proxy:
     async def _loop(self) -> None:
         await self.services.wait_synced()
         await self.endpoints.wait_synced()
-        while True:
-            self._dirty.clear()
-            try:
-                await self.sync()
-            except (iptables.IptablesError, OSError) as e:
-                log.error("programming iptables failed: %s; retrying in 1s", e)
-                await asyncio.sleep(1)
-                continue
-            try:
-                await asyncio.wait_for(self._dirty.wait(), self.resync_seconds)
-            except TimeoutError:
-                pass
+        await sync_loop(self.sync, self._dirty, self.resync_seconds, what="programming iptables",
+                        retry_on=(iptables.IptablesError, OSError))
 
     async def sync(self) -> None:
         started = time.monotonic()
