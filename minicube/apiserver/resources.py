@@ -127,11 +127,7 @@ class Resources:
                       subresource: str = "") -> web.Response:
         body = await neg.read_object(request)
         self._check_type(kind, body)
-        warnings = self._field_validation(request, kind, body)
-        obj = self.objects.update(kind, info.namespace, info.name, body, subresource=subresource,
-                                  dry_run=options.dry_run(request),
-                                  manage=_manage(request, kind, subresource))
-        return neg.respond(obj, headers=warnings)
+        return self._store_update(request, kind, info, body, subresource)
 
     async def _patch(self, request: web.Request, kind: Kind, info: RequestInfo,
                      subresource: str = "") -> web.Response:
@@ -158,8 +154,13 @@ class Resources:
             raise errors.Invalid(str(e)) from None
         if not isinstance(patched, dict):
             raise errors.BadRequest("the patch does not produce an object")
-        warnings = self._field_validation(request, kind, patched)
-        obj = self.objects.update(kind, info.namespace, info.name, patched, subresource=subresource,
+        return self._store_update(request, kind, info, patched, subresource)
+
+    def _store_update(self, request: web.Request, kind: Kind, info: RequestInfo, new: Obj,
+                      subresource: str) -> web.Response:
+        """The write an update and a (non-apply) patch share once the new object is known."""
+        warnings = self._field_validation(request, kind, new)
+        obj = self.objects.update(kind, info.namespace, info.name, new, subresource=subresource,
                                   dry_run=options.dry_run(request),
                                   manage=_manage(request, kind, subresource))
         return neg.respond(obj, headers=warnings)
