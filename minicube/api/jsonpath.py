@@ -38,3 +38,13 @@ def evaluate(path: str, obj: Any) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return obj
+
+
+def assign(path: str, obj: Any, value: Any) -> None:
+    """Sets the field at `path` (named steps only), creating missing parent objects."""
+    steps = parse(path)
+    if not steps or not all(isinstance(s, str) for s in steps):
+        raise ValueError(f"cannot assign to {path!r}")
+    for step in steps[:-1]:
+        obj = obj.setdefault(step, {})
+    obj[steps[-1]] = value

@@ -35,6 +35,16 @@ def _metadata_fields(obj: Obj) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class ScalePaths:
+    """JSON paths (`.spec.replicas`) the scale subresource reads and writes. The selector is
+    a LabelSelector object for built-in kinds, or (custom resources) already a string."""
+
+    spec_replicas: str = ".spec.replicas"
+    status_replicas: str = ".status.replicas"
+    label_selector: str = ".spec.selector"
+
+
+@dataclass(frozen=True)
 class Kind:
     group: str
     version: str
@@ -62,6 +72,16 @@ class Kind:
     validate_update: Callable[[Obj, Obj], list[Cause]] | None = None
     # The fields a `fieldSelector` may name, with their string values (upstream's GetAttrs).
     selectable_fields: Callable[[Obj], dict[str, str]] = field(default=_metadata_fields)
+    # Discovery's singularName when it is not the lower-cased kind (custom resources).
+    singular_name: str = ""
+    # Whether strategic merge patches apply: not to custom resources (upstream answers 415).
+    strategic_merge: bool = True
+    # Where the `scale` subresource finds replicas and the selector (custom resources differ).
+    scale_paths: ScalePaths = ScalePaths()
+    # For a resource served in several versions, all stored in one: converts this version's
+    # form to the stored one and back, each in place on a copy. None: stored as served.
+    to_storage: Callable[[Obj], None] | None = None
+    from_storage: Callable[[Obj], None] | None = None
 
     @property
     def api_version(self) -> str:
@@ -69,7 +89,7 @@ class Kind:
 
     @property
     def singular(self) -> str:
-        return self.kind.lower()
+        return self.singular_name or self.kind.lower()
 
     @property
     def group_resource(self) -> str:
@@ -91,6 +111,14 @@ class Registry:
     def __init__(self) -> None:
         self._by_resource: dict[tuple[str, str, str], Kind] = {}
         self._by_kind: dict[tuple[str, str], Kind] = {}
+
+    def copy(self) -> Registry:
+        """An independent registry with the same kinds: an API server adds custom kinds to
+        its own copy, never to the process-wide built-ins."""
+        out = Registry()
+        for kind in self:
+            out.add(kind)
+        return out
 
     def add(self, kind: Kind) -> Kind:
         self._by_resource[(kind.group, kind.version, kind.plural)] = kind

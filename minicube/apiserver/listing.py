@@ -19,7 +19,7 @@ from typing import Any, Callable
 from minicube.api import errors
 from minicube.api.errors import cause
 from minicube.api.registry import Kind, Obj
-from minicube.apiserver.objects import Objects, key_for, stamp
+from minicube.apiserver.objects import Objects, key_for, view
 from minicube.store import Compacted
 
 _TOKEN_VERSION = "meta.k8s.io/v1"
@@ -165,7 +165,7 @@ def list_page(objects: Objects, kind: Kind, namespace: str, opts: ListOptions,
         while True:
             want = opts.limit - len(items) if opts.limit else 0
             records, read_at, remaining = objects.store.list_page(prefix, read_at, start, want)
-            items.extend(o for o in (stamp(r.value, r.revision) for r in records) if matches(o))
+            items.extend(o for o in (view(kind, r.value, r.revision) for r in records) if matches(o))
             if not remaining:
                 return Page(items, read_at)
             start = records[-1].key + "\0"

@@ -55,8 +55,25 @@ def stamp(value: dict[str, Any], revision: int) -> Obj:
     return obj
 
 
-def from_event(event: Event) -> Obj:
-    return stamp(event.value, event.revision)
+def view(kind: Kind, value: dict[str, Any], revision: int) -> Obj:
+    """A stored value as `kind` (its version) serves it, with its resourceVersion."""
+    obj = stamp(value, revision)
+    if kind.from_storage:
+        kind.from_storage(obj)
+    return obj
+
+
+def stored(kind: Kind, obj: Obj) -> Obj:
+    """The form `obj` (as `kind` serves it) is stored in."""
+    if not kind.to_storage:
+        return obj
+    out = copy.deepcopy(obj)
+    kind.to_storage(out)
+    return out
+
+
+def from_event(kind: Kind, event: Event) -> Obj:
+    return view(kind, event.value, event.revision)
 
 
 def _spec_of(obj: Obj) -> dict[str, Any]:
@@ -72,14 +89,12 @@ class Objects:
 
     # -- reads -------------------------------------------------------------------------
     def get(self, kind: Kind, namespace: str, name: str) -> Obj:
-        record = self.store.get(key_for(kind, namespace, name))
-        if record is None:
-            raise errors.NotFound.of(kind.group_resource, name, kind.plural)
-        return stamp(record.value, record.revision)
+        record = self._record(kind, namespace, name)
+        return view(kind, record.value, record.revision)
 
     def list(self, kind: Kind, namespace: str) -> tuple[list[Obj], int]:
         records, revision = self.store.list(key_for(kind, namespace))
-        return [stamp(r.value, r.revision) for r in records], revision
+        return [view(kind, r.value, r.revision) for r in records], revision
 
     def exists(self, kind: Kind, namespace: str, name: str) -> bool:
         return self.store.get(key_for(kind, namespace, name)) is not None
@@ -116,7 +131,7 @@ class Objects:
         if dry_run:
             return obj
         try:
-            revision = self.store.create(key_for(kind, namespace, md["name"]), obj)
+            revision = self.store.create(key_for(kind, namespace, md["name"]), stored(kind, obj))
         except KeyExists:
             raise errors.AlreadyExists.of(kind.group_resource, md["name"]) from None
         return stamp(obj, revision)
@@ -124,7 +139,8 @@ class Objects:
     def update(self, kind: Kind, namespace: str, name: str, obj: Obj, *, subresource: str = "",
                dry_run: bool = False, manage: Manage | None = None) -> Obj:
         record = self._record(kind, namespace, name)
-        old = record.value
+        old = view(kind, record.value, record.revision)
+        old["metadata"].pop("resourceVersion")
         new = copy.deepcopy(obj)
         new_md = new.setdefault("metadata", {})
         if new_md.get("name", name) != name:
@@ -183,8 +199,9 @@ class Objects:
     def delete(self, kind: Kind, namespace: str, name: str, options: DeleteOptions, *,
                dry_run: bool = False) -> Obj:
         record = self._record(kind, namespace, name)
-        obj = copy.deepcopy(record.value)
+        obj = view(kind, record.value, record.revision)
         md = obj["metadata"]
+        md.pop("resourceVersion")
         if options.precondition_uid and options.precondition_uid != md.get("uid"):
             raise errors.Conflict(
                 f"Precondition failed: UID in precondition: {options.precondition_uid}, "
@@ -258,7 +275,8 @@ class Objects:
 
     def _write(self, kind: Kind, namespace: str, name: str, obj: Obj, revision: int) -> Obj:
         try:
-            new_revision = self.store.update(key_for(kind, namespace, name), obj, revision)
+            new_revision = self.store.update(key_for(kind, namespace, name), stored(kind, obj),
+                                             revision)
         except (RevisionMismatch, KeyNotFound):
             raise errors.Conflict.modified(kind.group_resource, name) from None
         return stamp(obj, new_revision)

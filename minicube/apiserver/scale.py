@@ -1,4 +1,4 @@
-"""The `scale` subresource (autoscaling/v1 Scale) of Deployments and ReplicaSets, and the
+"""The `scale` subresource (autoscaling/v1 Scale) of workloads and custom resources, and the
 `finalize` subresource of Namespaces: small views onto the main object, written through it.
 
 `kubectl scale` PATCHes (or GETs then PUTs) `.../scale`; the namespace controller PUTs
@@ -11,24 +11,26 @@ from typing import Any
 
 from aiohttp import web
 
-from minicube.api import errors, meta, patch, selectors
+from minicube.api import errors, jsonpath, meta, patch, selectors
 from minicube.api.registry import Kind, Obj
 from minicube.apiserver import negotiation as neg
 from minicube.apiserver.objects import Objects
 from minicube.apiserver.requestinfo import RequestInfo
 
 
-def to_scale(obj: Obj) -> Obj:
-    """The Scale view of an object with spec.replicas and a label selector."""
+def to_scale(kind: Kind, obj: Obj) -> Obj:
+    """The Scale view of an object, read at the kind's scale paths."""
     md = obj["metadata"]
-    spec, status = obj.get("spec") or {}, obj.get("status") or {}
+    paths = kind.scale_paths
+    selector = jsonpath.evaluate(paths.label_selector, obj)
     return {
         "kind": "Scale", "apiVersion": "autoscaling/v1",
         "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion",
                                         "creationTimestamp") if k in md},
-        "spec": {"replicas": spec.get("replicas", 0)},
-        "status": {"replicas": status.get("replicas", 0),
-                   "selector": selectors.to_string(spec.get("selector"))},
+        "spec": {"replicas": jsonpath.evaluate(paths.spec_replicas, obj) or 0},
+        "status": {"replicas": jsonpath.evaluate(paths.status_replicas, obj) or 0,
+                   "selector": selector if isinstance(selector, str)
+                   else selectors.to_string(selector)},
     }
 
 
@@ -68,20 +70,20 @@ class ScaleSubresources:
     async def scale(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
         obj = self.objects.get(kind, info.namespace, info.name)
         if request.method == "GET":
-            return neg.respond(to_scale(obj))
+            return neg.respond(to_scale(kind, obj))
         if request.method == "PUT":
             scale = await neg.read_object(request)
         elif request.method == "PATCH":
-            scale = _patched(to_scale(obj), request, await neg.read_body(request))
+            scale = _patched(to_scale(kind, obj), request, await neg.read_body(request))
         else:
             raise errors.MethodNotAllowed(f"{kind.plural}/scale allows get, update and patch")
         wanted = (scale.get("metadata") or {}).get("resourceVersion")
         if wanted and wanted != obj["metadata"]["resourceVersion"]:
             raise errors.Conflict.modified(kind.group_resource, info.name)
-        obj["spec"]["replicas"] = _replicas(scale, info.name)
+        jsonpath.assign(kind.scale_paths.spec_replicas, obj, _replicas(scale, info.name))
         dry_run = bool(request.query.getall("dryRun", []))
         updated = self.objects.update(kind, info.namespace, info.name, obj, dry_run=dry_run)
-        return neg.respond(to_scale(updated))
+        return neg.respond(to_scale(kind, updated))
 
     async def finalize(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
         if request.method != "PUT":

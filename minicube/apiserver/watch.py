@@ -106,7 +106,7 @@ async def serve(request: web.Request, objects: Objects, req: WatchRequest) -> we
             if isinstance(item, dict):  # a Status: the store dropped this watcher
                 await response.write(_event(kind, "ERROR", item, req))
                 break
-            obj = from_event(item)
+            obj = from_event(req.kind, item)
             event_type = _transition(item, req.matches)
             last_revision = item.revision
             if event_type:
