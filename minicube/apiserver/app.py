@@ -15,6 +15,7 @@ from minicube.api import errors
 from minicube.api.kinds import REGISTRY
 from minicube.api.registry import Registry
 from minicube.apiserver import auth, discovery, openapi, requestinfo, reviews, system_objects
+from minicube.apiserver.crds import CustomResources
 from minicube.apiserver.negotiation import respond
 from minicube.apiserver.objects import Objects
 from minicube.apiserver.resources import Resources
@@ -63,8 +64,9 @@ class ApiServer:
     def __init__(self, store: Store, config: ApiServerConfig, registry: Registry = REGISTRY) -> None:
         self.store = store
         self.config = config
-        self.registry = registry
+        self.registry = registry = registry.copy()  # custom kinds join this server's only
         self.objects = Objects(store)
+        self.custom_resources = CustomResources(self.objects, registry)
         namespace_kind = registry.get("", "v1", "namespaces")
         assert namespace_kind is not None
         self.namespace_kind = namespace_kind
@@ -132,15 +134,17 @@ class ApiServer:
             raise errors.NotFound("the server could not find the requested resource")
         return respond(doc)
 
-    def bootstrap(self) -> None:
+    def bootstrap(self) -> int:
         """Objects every cluster has from its first second: the system namespaces, then
-        system_objects (priority classes, the client CA, the `kubernetes` Service)."""
+        system_objects (priority classes, the client CA, the `kubernetes` Service); then the
+        stored CRDs' kinds. Returns the revision to follow CRD changes from."""
         for name in SYSTEM_NAMESPACES:
             if not self.objects.exists(self.namespace_kind, "", name):
                 self.objects.create(self.namespace_kind, "", {"metadata": {"name": name}})
                 log.info("created namespace %s", name)
         system_objects.ensure(self.objects, self.registry, self.config.pki_dir,
                               self.config.advertise_address, self.config.https_port)
+        return self.custom_resources.load()
 
     async def compact_forever(self) -> None:
         while True:
@@ -149,7 +153,7 @@ class ApiServer:
 
     async def serve(self) -> None:
         """Listen on both addresses, mark ready, then run until cancelled."""
-        self.bootstrap()
+        crds_from = self.bootstrap()
         runner = web.AppRunner(self.app(), access_log=None, handler_cancellation=True)
         await runner.setup()
         ssl_ctx = auth.server_ssl_context(self.config.pki_dir)
@@ -159,7 +163,9 @@ class ApiServer:
                  self.config.https_port, self.config.http_host, self.config.http_port)
         self.ready.set()
         try:
-            await self.compact_forever()
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(self.custom_resources.run(crds_from))
+                tg.create_task(self.compact_forever())
         finally:
             await runner.cleanup()
 

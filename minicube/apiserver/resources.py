@@ -138,6 +138,10 @@ class Resources:
                 f"{', '.join(neg.PATCH_TYPES)}")
         if patch_type == "apply":
             return await self._apply(request, kind, info, subresource)
+        if patch_type == "strategic" and not kind.strategic_merge:
+            raise errors.UnsupportedMediaType(
+                "the body of the request was in an unknown format - accepted media types include: "
+                + ", ".join(t for t, name in neg.PATCH_TYPES.items() if name != "strategic"))
         if "force" in request.query:
             raise options.invalid_patch_options(
                 "force", "Forbidden: may not be specified for non-apply patch", "FieldValueForbidden")

@@ -1,7 +1,8 @@
 """The garbage collector: deletes objects whose owners are gone, by ownerReferences.
 
-It watches every resource the API serves (found through discovery, again every minute so
-new kinds join) and keeps a graph of owner uid -> dependents. For each object it checks:
+It watches every resource the API serves (found through discovery, again every minute and
+whenever a CustomResourceDefinition changes, so new kinds join and removed ones leave) and
+keeps a graph of owner uid -> dependents. For each object it checks:
 - being deleted with the `orphan` finalizer: strip this owner from its dependents'
   ownerReferences, then remove the finalizer;
 - being deleted with the `foregroundDeletion` finalizer: delete its dependents and remove
@@ -49,7 +50,8 @@ class GarbageCollector:
         self.objects: dict[str, tuple[Resource, Obj]] = {}   # uid -> (resource, object)
         self.dependents: dict[str, set[str]] = {}            # owner uid -> dependent uids
         self.kinds: dict[tuple[str, str], Resource] = {}     # (apiVersion, kind) -> resource
-        self.informers: dict[tuple[str, str], Informer] = {}
+        self.informers: dict[tuple[str, str], tuple[Informer, asyncio.Task[None]]] = {}
+        self.rediscover = asyncio.Event()
 
     async def run(self) -> None:
         try:
@@ -58,7 +60,11 @@ class GarbageCollector:
                 for _ in range(self.workers):
                     tg.create_task(work(self.queue, self.reconcile, "garbage collection"))
                 while True:
-                    await asyncio.sleep(REDISCOVER_SECONDS)
+                    try:
+                        await asyncio.wait_for(self.rediscover.wait(), REDISCOVER_SECONDS)
+                    except TimeoutError:
+                        pass
+                    self.rediscover.clear()
                     try:
                         await self._discover(tg)
                     except APIConnectionError as e:
@@ -70,7 +76,9 @@ class GarbageCollector:
         """Watch each new resource that can be listed, watched and deleted; wait for the
         new caches so no owner is taken for gone on a partial view."""
         fresh = []
-        for r in await resources(self.client):
+        served = await resources(self.client)
+        self._forget_removed({(r.api_version, r.plural) for r in served})
+        for r in served:
             self.kinds[(r.api_version, r.kind)] = r
             key = (r.api_version, r.plural)
             if key in self.informers or key in _IGNORED or \
@@ -78,16 +86,28 @@ class GarbageCollector:
                 continue
             informer = Informer(self.client, r.api_version, r.plural)
             informer.add_handler(self._handler(r))
-            self.informers[key] = informer
-            tg.create_task(informer.run())
+            self.informers[key] = (informer, tg.create_task(informer.run()))
             fresh.append(informer)
         await asyncio.gather(*(i.wait_synced() for i in fresh))
+
+    def _forget_removed(self, served: set[tuple[str, str]]) -> None:
+        """Stop watching resources no longer served (a deleted CRD's) and drop their objects."""
+        for key in [k for k in self.informers if k not in served]:
+            _informer, task = self.informers.pop(key)
+            task.cancel()
+            self.kinds = {k: r for k, r in self.kinds.items()
+                          if (r.api_version, r.plural) != key}
+            for uid, (resource, _obj) in list(self.objects.items()):
+                if (resource.api_version, resource.plural) == key:
+                    del self.objects[uid]
 
     # -- the graph ---------------------------------------------------------------------------
     def _handler(self, resource: Resource) -> Callable[[str, Obj, "Obj | None"], None]:
         return lambda etype, obj, old: self._changed(resource, etype, obj, old)
 
     def _changed(self, resource: Resource, etype: str, obj: Obj, old: Obj | None) -> None:
+        if resource.plural == "customresourcedefinitions":
+            self.rediscover.set()  # a kind may have joined or left
         uid = obj["metadata"].get("uid", "")
         if old is not None:
             for owner in owner_uids(old):

@@ -201,6 +201,8 @@ def test_delete_leaves_no_container_volume_or_kubeconfig_entry(cluster: Cluster,
 
 
 def test_stop_then_start_keeps_objects_and_the_pod_runs_again(cluster: Cluster) -> None:
+    cluster.mc("apply", "-f", str(MANIFESTS / "crontabs.yaml"))  # custom objects are kept too
+    crontab_uid = cluster.get_json("crontab", "my-new-cron-object")["metadata"]["uid"]
     before = _uids(cluster)
     cluster.mc("stop")
     assert cluster.mc("status", check=False).returncode == 3  # host and cluster down, kubeconfig kept
@@ -212,3 +214,5 @@ def test_stop_then_start_keeps_objects_and_the_pod_runs_again(cluster: Cluster) 
     assert HELLO_LINE in wait_for("the hello line after the restart",
                                   lambda: cluster.kubectl("logs", "hello").stdout)
     assert _pod(cluster, "hello")["status"]["containerStatuses"][0]["image"].endswith(HELLO_IMAGE)
+    assert cluster.get_json("crontab", "my-new-cron-object")["metadata"]["uid"] == crontab_uid
+    cluster.kubectl("delete", "crd", "crontabs.stable.example.com")

@@ -9,8 +9,8 @@ import pytest
 from minicube.api import crd_schema, jsonpath
 from minicube.api.kinds.customresourcedefinitions import (CLEANUP_FINALIZER,
                                                           CUSTOM_RESOURCE_DEFINITION,
-                                                          accepted_conditions, custom_kinds,
-                                                          storage_version)
+                                                          crd_status, custom_kinds,
+                                                          storage_version, version_priority)
 from minicube.api.schema import apply_defaults, type_errors
 
 CRD = {
@@ -145,13 +145,14 @@ def test_custom_object_admission_types_defaults_constraints_and_pruning() -> Non
            "spec": {"size": 11, "name": "Bad", "port": "http", "junk": 1,
                     "extra": {"anything": {"goes": True}}},
            "top": "dropped"}
-    assert kind.schema and type_errors(kind.schema, obj) == []
-    apply_defaults(kind.schema, obj)
+    assert kind.schema and kind.default and type_errors(kind.schema, obj) == []
     kind.default(obj)
     assert obj["spec"]["color"] == "red"
     assert "junk" not in obj["spec"] and "top" not in obj
     assert obj["spec"]["extra"] == {"anything": {"goes": True}}
     assert fields(kind.validate(obj)) == {"spec.size", "spec.name"}
+    del obj["spec"]["size"]
+    assert "spec.size" in fields(kind.validate(obj))  # required
 
 
 def test_wrong_type_names_the_field() -> None:
@@ -189,7 +190,44 @@ def test_jsonpath_subset() -> None:
     assert jsonpath.parse("a.b") is None and jsonpath.parse(".a[?(@.x)]") is None
 
 
-def test_accepted_conditions_establish_the_crd() -> None:
-    conds = accepted_conditions("2026-01-01T00:00:00Z")
-    assert {c["type"]: c["status"] for c in conds} == {"NamesAccepted": "True",
-                                                       "Established": "True"}
+def test_status_accepts_names_and_establishes_the_crd() -> None:
+    status = crd_status(CRD, "", "2026-01-01T00:00:00Z")
+    assert {c["type"]: c["status"] for c in status["conditions"]} == {
+        "NamesAccepted": "True", "Established": "True"}
+    assert status["acceptedNames"]["plural"] == "widgets"
+    assert status["storedVersions"] == ["v1"]
+    # a later reconcile keeps the transition times
+    again = crd_status({**CRD, "status": status}, "", "2027-01-01T00:00:00Z")
+    assert again == status
+
+
+def test_status_reports_a_name_conflict_and_termination() -> None:
+    status = crd_status(CRD, '"widgets" is already in use', "2026-01-01T00:00:00Z")
+    assert [(c["type"], c["status"], c["reason"]) for c in status["conditions"]] == [
+        ("NamesAccepted", "False", "NameConflict")]
+    deleting = copy.deepcopy(CRD)
+    deleting["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    conds = crd_status(deleting, "", "2026-01-01T00:00:00Z")["conditions"]
+    assert ("Terminating", "True") in [(c["type"], c["status"]) for c in conds]
+
+
+def test_versions_in_discovery_priority_order() -> None:
+    names = ["v1alpha1", "v2", "v1beta2", "foo", "v1", "v1beta1", "v10"]
+    assert sorted(names, key=version_priority) == [
+        "v10", "v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "foo"]
+
+
+def test_versions_share_storage_and_convert_the_api_version() -> None:
+    crd = copy.deepcopy(CRD)
+    beta = copy.deepcopy(crd["spec"]["versions"][0])
+    beta.update(name="v1beta1", storage=False)
+    crd["spec"]["versions"].insert(0, beta)
+    preferred, older = custom_kinds(crd)
+    assert (preferred.version, older.version) == ("v1", "v1beta1")
+    obj = {"apiVersion": "example.com/v1beta1", "kind": "Widget"}
+    assert older.to_storage and older.from_storage
+    older.to_storage(obj)
+    assert obj["apiVersion"] == "example.com/v1"
+    older.from_storage(obj)
+    assert obj["apiVersion"] == "example.com/v1beta1"
+    assert not older.strategic_merge and older.singular == "widget"

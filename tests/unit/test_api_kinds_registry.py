@@ -84,7 +84,8 @@ def test_every_kind_is_registered_in_discovery_order() -> None:
         ("storageclasses", ("sc",)), ("endpointslices", ()), ("ingressclasses", ()),
         ("ingresses", ("ing",)), ("networkpolicies", ("netpol",)), ("poddisruptionbudgets", ("pdb",)),
         ("clusterrolebindings", ()), ("clusterroles", ()), ("rolebindings", ()), ("roles", ()),
-        ("priorityclasses", ("pc",)), ("leases", ())]
+        ("customresourcedefinitions", ("crd", "crds")), ("priorityclasses", ("pc",)),
+        ("leases", ())]
     assert REGISTRY.get("", "v1", "pods") is POD and REGISTRY.for_object("v1", "Pod") is POD
 
 

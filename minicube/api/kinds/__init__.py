@@ -8,6 +8,7 @@ from minicube.api.kinds.access import (CLUSTER_ROLE, CLUSTER_ROLE_BINDING, ROLE,
 from minicube.api.kinds.configmaps import CONFIG_MAP
 from minicube.api.kinds.controllerrevisions import CONTROLLER_REVISION
 from minicube.api.kinds.cronjobs import CRON_JOB
+from minicube.api.kinds.customresourcedefinitions import CUSTOM_RESOURCE_DEFINITION
 from minicube.api.kinds.daemonsets import DAEMON_SET
 from minicube.api.kinds.deployments import DEPLOYMENT
 from minicube.api.kinds.endpoints import ENDPOINT_SLICE, ENDPOINTS
@@ -43,14 +44,15 @@ BUILTIN: tuple[Kind, ...] = (CONFIG_MAP, ENDPOINTS, EVENT, LIMIT_RANGE, NAMESPAC
                              HORIZONTAL_POD_AUTOSCALER, CRON_JOB, JOB, STORAGE_CLASS,
                              ENDPOINT_SLICE, INGRESS_CLASS, INGRESS, NETWORK_POLICY,
                              POD_DISRUPTION_BUDGET, CLUSTER_ROLE_BINDING, CLUSTER_ROLE,
-                             ROLE_BINDING, ROLE, PRIORITY_CLASS, LEASE)
+                             ROLE_BINDING, ROLE, CUSTOM_RESOURCE_DEFINITION, PRIORITY_CLASS,
+                             LEASE)
 
 REGISTRY = Registry()
 for _kind in BUILTIN:
     REGISTRY.add(_kind)
 
 __all__ = ["BUILTIN", "CLUSTER_ROLE", "CLUSTER_ROLE_BINDING", "CONFIG_MAP", "CONTROLLER_REVISION",
-           "CRON_JOB",
+           "CRON_JOB", "CUSTOM_RESOURCE_DEFINITION",
            "DAEMON_SET", "DEPLOYMENT", "ENDPOINTS", "ENDPOINT_SLICE", "EVENT", "EVENT_V1",
            "HORIZONTAL_POD_AUTOSCALER", "INGRESS", "INGRESS_CLASS", "JOB", "LEASE", "LIMIT_RANGE",
            "LOCAL_SUBJECT_ACCESS_REVIEW",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any, Callable
 
 from minicube.api import crd_schema, jsonpath
@@ -17,8 +18,8 @@ from minicube.api.kinds.common import get, kind_schema, object_meta
 from minicube.api.meta import (duplicate, forbidden, invalid, is_dns1123_label,
                                is_dns1123_subdomain, not_supported, required,
                                validate_object_meta)
-from minicube.api.registry import Cause, Column, Kind, Obj
-from minicube.api.schema import open_object, string
+from minicube.api.registry import Cause, Column, Kind, Obj, ScalePaths
+from minicube.api.schema import apply_defaults, open_object, required_errors, string
 from minicube.api.tables import AGE
 
 GROUP = "apiextensions.k8s.io"
@@ -189,52 +190,119 @@ def _custom_validate(schema: Obj, namespaced: bool) -> Callable[[Obj], list[Caus
     def validate(obj: Obj) -> list[Cause]:
         out = validate_object_meta(obj, namespaced=namespaced,
                                    name_validator=is_dns1123_subdomain)
-        return out + crd_schema.constraint_errors(schema, obj)
+        return out + required_errors(schema, obj) + crd_schema.constraint_errors(schema, obj)
     return validate
 
 
 def _custom_default(schema: Obj) -> Callable[[Obj], None]:
     def default(obj: Obj) -> None:
-        # Schema defaults already ran in the shared admission step (Kind.schema); pruning
-        # then drops undeclared fields, as upstream stores custom objects.
+        # Upstream's order for custom objects: drop undeclared fields, then fill defaults
+        # (types were checked before, as for every kind).
         crd_schema.prune(schema, obj)
+        apply_defaults(schema, obj)
     return default
 
 
+_VERSION = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
+
+
+def version_priority(name: str) -> tuple[int, int, int, str]:
+    """Sort key putting versions in upstream's discovery order: GA before beta before alpha,
+    higher numbers first, anything not shaped like a Kubernetes version last by name."""
+    m = _VERSION.match(name)
+    if not m:
+        return (3, 0, 0, name)
+    stage = {"": 0, "beta": 1, "alpha": 2}[m.group(2) or ""]
+    return (stage, -int(m.group(1)), -int(m.group(3) or 0), name)
+
+
+def _api_version_setter(api_version: str) -> Callable[[Obj], None]:
+    def set_api_version(obj: Obj) -> None:
+        # conversion strategy None: versions differ only in their apiVersion
+        obj["apiVersion"] = api_version
+    return set_api_version
+
+
+def _drop_status(obj: Obj) -> None:
+    # with a status subresource, status is written only there, even on create (upstream)
+    obj.pop("status", None)
+
+
+def _scale_paths(version: Obj) -> ScalePaths:
+    scale = get(version, "subresources", "scale", default=None) or {}
+    return ScalePaths(spec_replicas=scale.get("specReplicasPath", ".spec.replicas"),
+                      status_replicas=scale.get("statusReplicasPath", ".status.replicas"),
+                      label_selector=scale.get("labelSelectorPath", ""))
+
+
 def custom_kinds(crd: Obj) -> list[Kind]:
-    """One Kind per served version of a CRD (the registry keys kinds by version)."""
+    """One Kind per served version of a CRD (the registry keys kinds by version), the
+    preferred version first."""
     names = get(crd, "spec", "names", default={})
+    group = get(crd, "spec", "group", default="")
     namespaced = get(crd, "spec", "scope") == "Namespaced"
+    to_storage = _api_version_setter(f"{group}/{storage_version(crd)}")
     out = []
-    for v in _versions(crd):
+    for v in sorted(_versions(crd), key=lambda v: version_priority(str(v.get("name")))):
         if not v.get("served"):
             continue
         schema = _root_schema(v)
         subs = tuple(s for s in ("status", "scale") if s in (v.get("subresources") or {}))
         out.append(Kind(
-            group=get(crd, "spec", "group", default=""), version=v.get("name", ""),
+            group=group, version=v.get("name", ""),
             kind=names.get("kind", ""), plural=names.get("plural", ""), namespaced=namespaced,
             short_names=tuple(names.get("shortNames") or ()),
             categories=tuple(names.get("categories") or ()), subresources=subs,
             columns=_columns(v), schema=schema, default=_custom_default(schema),
             validate=_custom_validate(schema, namespaced),
+            on_create=_drop_status if "status" in subs else None,
+            singular_name=names.get("singular", ""), strategic_merge=False,
+            scale_paths=_scale_paths(v), to_storage=to_storage,
+            from_storage=_api_version_setter(f"{group}/{v.get('name', '')}"),
         ))
     return out
 
 
-def accepted_conditions(now: str) -> list[Obj]:
-    """NamesAccepted and Established, as the CRD controllers set them once names are free."""
-    return [{"type": t, "status": "True", "reason": r, "message": m, "lastTransitionTime": now}
-            for t, r, m in (("NamesAccepted", "NoConflicts", "no conflicts found"),
-                            ("Established", "InitialNamesAccepted",
-                             "the initial names have been accepted"))]
-
-
-def accepted_names(crd: Obj) -> Obj:
-    names = dict(get(crd, "spec", "names", default={}))
+def _accepted_names(crd: Obj) -> Obj:
+    names = get(crd, "spec", "names", default={})
     return {k: v for k, v in names.items()
             if k in ("plural", "singular", "shortNames", "kind", "listKind", "categories")}
 
 
-__all__ = ["CLEANUP_FINALIZER", "CUSTOM_RESOURCE_DEFINITION", "accepted_conditions",
-           "accepted_names", "custom_kinds", "storage_version"]
+def _condition(old: list[Obj], type_: str, status: str, reason: str, message: str,
+               now: str) -> Obj:
+    """A condition that keeps its lastTransitionTime while its status stays the same."""
+    prev = next((c for c in old if c.get("type") == type_), {})
+    since = prev.get("lastTransitionTime", now) if prev.get("status") == status else now
+    return {"type": type_, "status": status, "reason": reason, "message": message,
+            "lastTransitionTime": since}
+
+
+def crd_status(crd: Obj, conflict: str, now: str) -> Obj:
+    """The status upstream's naming, establishing and finalizer controllers give a CRD:
+    names accepted unless `conflict` says which is taken, Established once they are,
+    Terminating while its objects are deleted, and every storage version ever used."""
+    status = crd.get("status") or {}
+    old = status.get("conditions") or []
+    established = any(c.get("type") == "Established" and c.get("status") == "True" for c in old)
+    if conflict:
+        conds = [_condition(old, "NamesAccepted", "False", "NameConflict", conflict, now)]
+        accepted = status.get("acceptedNames") or {"plural": "", "kind": ""}
+    else:
+        conds = [_condition(old, "NamesAccepted", "True", "NoConflicts", "no conflicts found",
+                            now)]
+        accepted = _accepted_names(crd)
+    if not conflict or established:  # an established CRD stays established
+        conds.append(_condition(old, "Established", "True", "InitialNamesAccepted",
+                                "the initial names have been accepted", now))
+    if get(crd, "metadata", "deletionTimestamp"):
+        conds.append(_condition(old, "Terminating", "True", "InstanceDeletionInProgress",
+                                "CustomResource deletion is in progress", now))
+    stored = list(status.get("storedVersions") or [])
+    if (version := storage_version(crd)) and version not in stored:
+        stored.append(version)
+    return {"conditions": conds, "acceptedNames": accepted, "storedVersions": stored}
+
+
+__all__ = ["CLEANUP_FINALIZER", "CUSTOM_RESOURCE_DEFINITION", "crd_status", "custom_kinds",
+           "storage_version", "version_priority"]
