@@ -78,7 +78,11 @@ def app_spec(pod: Obj, container: Obj, attempt: int, sandbox_id: str,
         "image": container["image"], "name": container_name(pod, container["name"], attempt),
         "labels": container_labels(pod, container["name"], attempt),
         "network_mode": f"container:{sandbox_id}",
-        "environment": [f"{k}={v}" for k, v in env], "detach": True,
+        "environment": [f"{k}={v}" for k, v in env],
+        # The SDK sets StdinOnce only on a non-detached create (the attach flags it adds
+        # are unused by create + start): stdin then closes when the first attacher's ends,
+        # and the container's output keeps flowing to it (`kubectl run -i`).
+        "detach": not (container.get("stdin") and container.get("stdinOnce")),
         "stdin_open": bool(container.get("stdin")), "tty": bool(container.get("tty")),
         **engine_resources(container), **security_options(pod, container),
     }

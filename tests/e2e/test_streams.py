@@ -197,6 +197,18 @@ def test_attach_with_stdin_talks_to_the_container(pods: Cluster) -> None:
             proc.kill()
 
 
+@pytest.mark.parametrize("stdin", ["", "piped line\n"])
+def test_run_interactive_shows_the_output_and_returns_the_exit_code(pods: Cluster, stdin: str) -> None:
+    """The CI smoke pattern `kubectl run --rm -i --restart=Never`: stdin (empty or not) is
+    passed once, the output after it still arrives, and the exit code is the container's."""
+    name = "streams-run-" + ("piped" if stdin else "empty")
+    result = pods.kubectl("run", name, f"--image={HELLO_IMAGE}", "--restart=Never", "--rm", "-i",
+                          "--command", "--", "sh", "-c", "sleep 1; cat; echo after; exit 3",
+                          stdin=stdin, check=False)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith(stdin + "after\n")
+
+
 def test_python_client_exec_stream(pods: Cluster) -> None:
     api = python_client(pods)
     out = stream(api.connect_get_namespaced_pod_exec, WEB, "default",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from docker.types import ContainerConfig
+
 from minicube.kubelet.specs import app_spec, sandbox_spec
 from tests.unit.kubelet_fixtures import make_pod
 
@@ -73,3 +75,11 @@ def test_the_sandbox_takes_the_pod_name_as_hostname() -> None:
     s = sandbox_spec(make_pod(), 1)
     assert s["hostname"] == "web" and s["network"] == "minicube-pods"
     assert s["name"] == "k8s_POD_web_default_u1_1" and s["image"] == "minicube/pause:1"
+
+
+def test_stdin_once_reaches_the_engine_through_a_non_detached_create() -> None:
+    once = spec(stdin=True, stdinOnce=True)
+    config = ContainerConfig(version="1.43", image="app:1", command=None,
+                             detach=once["detach"], stdin_open=once["stdin_open"])
+    assert config["StdinOnce"] and config["OpenStdin"]
+    assert spec(stdin=True)["detach"] and spec()["detach"]  # stdin stays open, or none
