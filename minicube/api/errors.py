@@ -23,7 +23,7 @@ class StatusError(Exception):
     def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.details = details or {}
+        self.details = details
 
     def to_status(self) -> dict[str, Any]:
         status: dict[str, Any] = {
@@ -35,7 +35,7 @@ class StatusError(Exception):
             "reason": self.reason,
             "code": self.code,
         }
-        if self.details:
+        if self.details is not None:
             status["details"] = self.details
         return status
 
@@ -54,6 +54,13 @@ class Forbidden(StatusError):
 
 class NotFound(StatusError):
     code, reason = 404, "NotFound"
+
+    @classmethod
+    def route(cls) -> "NotFound":
+        """No such resource or subresource. Upstream sends empty (not absent) details, and
+        kubectl reads them: `kubectl debug` tells a missing pod from a missing subresource
+        by details.name."""
+        return cls("the server could not find the requested resource", details={})
 
     @classmethod
     def of(cls, group_resource: str, name: str, kind: str | None = None) -> "NotFound":

@@ -122,7 +122,7 @@ class ApiServer:
                 return self._found(discovery.resource_list(self.registry, parts[1], parts[2]))
             if request.method == "GET" and parts[0] == "apis" and len(parts) == 2:
                 return self._found(discovery.group(self.registry, parts[1]))
-            raise errors.NotFound("the server could not find the requested resource")
+            raise errors.NotFound.route()
         kind = self.registry.get(info.group, info.version, info.resource)
         if kind is not None and reviews.is_review(kind):
             return await reviews.handle(request, kind, info)
@@ -131,7 +131,7 @@ class ApiServer:
     @staticmethod
     def _found(doc: dict | None) -> web.Response:
         if doc is None:
-            raise errors.NotFound("the server could not find the requested resource")
+            raise errors.NotFound.route()
         return respond(doc)
 
     def bootstrap(self) -> int:

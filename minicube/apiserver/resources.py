@@ -31,13 +31,13 @@ class Resources:
         neg.check_acceptable(request)
         kind = self.registry.get(info.group, info.version, info.resource)
         if kind is None or (info.namespace and not kind.namespaced):
-            raise errors.NotFound("the server could not find the requested resource")
+            raise errors.NotFound.route()
         if kind.namespaced and info.name and not info.namespace:
-            raise errors.NotFound("the server could not find the requested resource")
+            raise errors.NotFound.route()
         method = request.method
         if info.subresource:
             if info.subresource not in kind.subresources:
-                raise errors.NotFound("the server could not find the requested resource")
+                raise errors.NotFound.route()
             if info.subresource == "status":
                 return await self._status(request, kind, info)
             handler = self.subresources.get(info.subresource)
