@@ -65,6 +65,14 @@ def test_get_missing_pod_says_not_found(cluster: Cluster) -> None:
     assert 'Error from server (NotFound): pods "nope" not found' in result.stderr
 
 
+def test_debug_says_ephemeral_containers_are_not_available(cluster: Cluster) -> None:
+    cluster.kubectl("apply", "-f", "-", input=manifest(_pod("debug-pod")))
+    result = cluster.kubectl("debug", "debug-pod", "--image=minicube/hello:1", "--profile=general",
+                             check=False)
+    assert result.returncode == 1 and "panic" not in result.stderr
+    assert "ephemeral containers are disabled for this cluster" in result.stderr
+
+
 def test_create_existing_says_already_exists(cluster: Cluster) -> None:
     cluster.kubectl("create", "-f", "-", input=_configmap("twice"))
     result = cluster.kubectl("create", "-f", "-", input=_configmap("twice"), check=False)
