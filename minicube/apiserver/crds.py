@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 from minicube.api import errors, meta
 from minicube.api.kinds.customresourcedefinitions import (CLEANUP_FINALIZER, GROUP, crd_status,
@@ -63,6 +64,9 @@ class CustomResources:
             self._unserve(name)
             return
         kinds = custom_kinds(crd)
+        if crd["metadata"].get("deletionTimestamp"):
+            # upstream: no new objects while the definition's objects are being deleted
+            kinds = [replace(k, verbs=tuple(v for v in k.verbs if v != "create")) for k in kinds]
         conflict = self._conflict(name, kinds)
         if not conflict:
             self._serve(name, kinds)

@@ -114,6 +114,9 @@ class Resources:
     async def _create(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
         if kind.namespaced and not info.namespace:
             raise errors.MethodNotAllowed(f"{kind.plural} must be created in a namespace")
+        if "create" not in kind.verbs:  # (a custom kind whose definition is being deleted)
+            raise errors.MethodNotAllowed(
+                "create not allowed while custom resource definition is terminating")
         body = await neg.read_object(request)
         self._check_type(kind, body)
         if kind.namespaced:

@@ -253,6 +253,29 @@ def test_deleting_the_crd_deletes_its_objects(cluster: Cluster) -> None:
     cluster.kubectl("delete", "crd", f"doomeds.{GROUP}")
 
 
+def test_objects_holding_finalizers_keep_a_deleted_crd_terminating(cluster: Cluster) -> None:
+    cluster.kubectl("apply", "-f", "-", input=json.dumps(crd("helds", "Held")))
+    cluster.kubectl("wait", "--for=condition=Established", f"crd/helds.{GROUP}", "--timeout=10s")
+    base = f"/apis/{GROUP}/v1/namespaces/default/helds"
+    held = {"apiVersion": f"{GROUP}/v1", "kind": "Held", "spec": {"size": 1},
+            "metadata": {"name": "held", "finalizers": ["example.com/hold"]}}
+    assert cluster.api("POST", base, json=held).status_code == 201
+    cluster.kubectl("delete", "crd", f"helds.{GROUP}", "--wait=false")
+
+    def terminating() -> bool:
+        conds = cluster.api("GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+                                   f"helds.{GROUP}").json()["status"]["conditions"]
+        return any(c["type"] == "Terminating" for c in conds)
+    assert until(terminating)
+    refused = cluster.api("POST", base, json={**held, "metadata": {"name": "late"}})
+    assert refused.status_code == 405 and "terminating" in refused.json()["message"]
+    assert cluster.api("GET", base + "/held").json()["metadata"]["deletionTimestamp"]
+    cluster.api("PATCH", base + "/held", json={"metadata": {"finalizers": None}},
+                headers={"Content-Type": "application/merge-patch+json"})
+    assert until(lambda: cluster.api("GET", f"/apis/apiextensions.k8s.io/v1/"
+                                            f"customresourcedefinitions/helds.{GROUP}").status_code == 404)
+
+
 def test_stored_crds_are_served_again_after_a_restart(tmp_path: Path) -> None:
     pki.ensure(tmp_path / "pki", "testnode", ["127.0.0.1"])
     settings = ApiServerConfig(pki_dir=tmp_path / "pki")
