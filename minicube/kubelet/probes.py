@@ -42,6 +42,20 @@ def first_delay(probe: Obj, started_at: float, now: float) -> float:
     return max(0.0, started_at + setting(probe, "initialDelaySeconds") - now)
 
 
+async def run(probe: Obj, target: Target, runtime: Execer, timeout: float) -> tuple[bool, str]:
+    """One run of the probe's handler; grpc is a probe-only handler, the rest are shared
+    with lifecycle hooks."""
+    if handlers.handler_kind(probe) == "grpc":
+        # imported on first use: grpcio adds ~20 MB to the node process, paid only by
+        # clusters whose pods have gRPC probes
+        from minicube.kubelet import grpc_probe
+        try:
+            return await grpc_probe.check(probe["grpc"] or {}, target, timeout)
+        except ValueError as e:
+            return False, str(e)
+    return await handlers.run(probe, target, runtime, timeout)
+
+
 @dataclass
 class ProbeState:
     """Consecutive results and the current verdict of one probe of one container."""
@@ -167,7 +181,7 @@ class Prober:
         period, timeout = setting(probe, "periodSeconds"), setting(probe, "timeoutSeconds")
         target = Target(w.info.id, w.spec, w.pod_ip)
         while True:
-            ok, message = await handlers.run(probe, target, self.runtime, timeout)
+            ok, message = await run(probe, target, self.runtime, timeout)
             if not ok:
                 self.recorder.event(w.pod, "Warning", "Unhealthy",
                                     f"{_LABEL[kind]} probe failed: {message.strip()}",

@@ -57,3 +57,14 @@ def test_a_valid_pod_with_every_volume_kind_passes() -> None:
             {"name": "d", "hostPath": {"path": "/d", "type": "DirectoryOrCreate"}},
             {"name": "e", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}}]
     assert causes(vols, readinessProbe={"httpGet": {"port": 80}}) == []
+
+
+def test_grpc_probes_need_a_port_in_range_and_no_second_handler() -> None:
+    assert causes(readinessProbe={"grpc": {"port": 50051, "service": "db"}}) == []
+    assert causes(livenessProbe={"grpc": {"port": 0}}) == [
+        ("spec.containers[0].livenessProbe.grpc.port",
+         "Invalid value: 0: must be between 1 and 65535, inclusive")]
+    assert causes(startupProbe={"grpc": {"port": 65536}})[0][0] == "spec.containers[0].startupProbe.grpc.port"
+    assert causes(readinessProbe={"grpc": {"port": 1}, "tcpSocket": {"port": 1}}) == [
+        ("spec.containers[0].readinessProbe.grpc",
+         "Forbidden: may not specify more than 1 handler type")]

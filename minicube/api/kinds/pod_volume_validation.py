@@ -123,6 +123,10 @@ def validate_probes_and_hooks(c: Obj, path: str, *, init: bool = False) -> list[
             continue
         p = f"{path}.{kind}"
         out += _handler(probe, p, _HANDLERS)
+        grpc = probe.get("grpc")
+        if isinstance(grpc, dict) and isinstance(port := grpc.get("port"), int) \
+                and not 0 < port < 65536:
+            out.append(invalid(f"{p}.grpc.port", port, "must be between 1 and 65535, inclusive"))
         for field in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds",
                       "successThreshold", "failureThreshold"):
             if (value := probe.get(field)) is not None and value < 0:
