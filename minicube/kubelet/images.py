@@ -109,6 +109,15 @@ class ImageManager:
                             f'Successfully pulled image "{image}" in {took:.3f}s', field_path=ref)
         return image_id
 
+    async def user(self, image: str) -> str:
+        """The present image's configured USER ("" = unset); the container waits in
+        CreateContainerConfigError when the engine cannot tell."""
+        try:
+            return await self.runtime.image_user(image)
+        except EngineError as e:
+            raise ContainerWaiting("CreateContainerConfigError",
+                                   f"cannot read the user of image {image!r}: {e}") from e
+
     async def _local(self, image: str) -> str:
         try:
             return await self.runtime.image_id(image)

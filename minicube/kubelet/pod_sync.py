@@ -29,7 +29,8 @@ from minicube.kubelet.plan import Plan, plan_pod
 from minicube.kubelet.podstatus import is_terminal, pod_status, with_base_status
 from minicube.kubelet.probes import Prober
 from minicube.kubelet.runtime import Runtime, EngineError
-from minicube.kubelet.specs import app_spec, sandbox_spec
+from minicube.kubelet.specs import (app_spec, needs_image_user, non_root_violation,
+                                    sandbox_spec)
 from minicube.kubelet.volumes import Mounted, VolumeManager
 
 log = logging.getLogger(__name__)
@@ -259,9 +260,14 @@ class PodSyncer:
         return info
 
     async def _prepare(self, pod: Obj, container: Obj) -> dict[tuple[str, str], Any] | ContainerWaiting:
-        """The image is present and the env's sources are read: the ConfigMap/Secret data."""
+        """The image is present, runAsNonRoot holds, and the env's sources are read: the
+        ConfigMap/Secret data."""
         try:
             await self.images.ensure(pod, container)
+            image_user = await self.images.user(container["image"]) \
+                if needs_image_user(pod, container) else ""
+            if violation := non_root_violation(pod, container, image_user, pod_ref(pod)):
+                raise ContainerWaiting(CONFIG_ERROR, violation)
             ns = pod["metadata"].get("namespace", "default")
             refs = sorted(references(container))
             found = await asyncio.gather(*(self._read(plural, name, ns) for plural, name in refs))

@@ -184,6 +184,11 @@ class Runtime:
             raise
         return str(found.get("Id", ""))
 
+    async def image_user(self, image: str) -> str:
+        """The image's configured USER (`docker inspect` .Config.User; "" when unset)."""
+        found = await self._call(self.docker.api.inspect_image, image)
+        return str((found.get("Config") or {}).get("User") or "")
+
     async def pull(self, image: str) -> str:
         """Pull from a registry; returns the image id."""
         repo, tag = _split_tag(image)

@@ -70,6 +70,39 @@ def security_options(pod: Obj, container: Obj) -> Obj:
     return out
 
 
+def _effective(pod: Obj, container: Obj, key: str) -> Any:
+    """A securityContext field: the container's, else the pod's (upstream merges per field)."""
+    value = (container.get("securityContext") or {}).get(key)
+    return value if value is not None else \
+        ((pod.get("spec") or {}).get("securityContext") or {}).get(key)
+
+
+def needs_image_user(pod: Obj, container: Obj) -> bool:
+    """runAsNonRoot must be checked against the image's USER (no runAsUser decides it)."""
+    return bool(_effective(pod, container, "runAsNonRoot")) and \
+        _effective(pod, container, "runAsUser") is None
+
+
+def non_root_violation(pod: Obj, container: Obj, image_user: str, pod_ref: str) -> str | None:
+    """Why runAsNonRoot forbids creating the container (upstream's messages), or None.
+
+    image_user: the image's configured USER, `name`/`uid` with an optional `:group`; unset
+    means root. A name cannot be verified without the image's passwd, so it is refused."""
+    if not _effective(pod, container, "runAsNonRoot"):
+        return None
+    where = f'(pod: "{pod_ref}", container: {container["name"]})'
+    run_as = _effective(pod, container, "runAsUser")
+    if run_as is not None:
+        return f"container's runAsUser breaks non-root policy {where}" if run_as == 0 else None
+    user = image_user.split(":", 1)[0]
+    if user and not user.isdigit():
+        return (f"container has runAsNonRoot and image has non-numeric user ({user}), "
+                f"cannot verify user is non-root {where}")
+    if not user or int(user) == 0:
+        return f"container has runAsNonRoot and image will run as root {where}"
+    return None
+
+
 def app_spec(pod: Obj, container: Obj, attempt: int, sandbox_id: str,
              env: list[tuple[str, str]], binds: Sequence[Bind] = ()) -> Obj:
     """command replaces the image's entrypoint (and drops its CMD); args replace CMD."""

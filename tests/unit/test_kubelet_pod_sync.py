@@ -218,3 +218,23 @@ def test_a_failed_post_start_hook_kills_the_container() -> None:
     assert "stop k8s_web_web_default_u1_0 30" in runtime.calls
     failed = [e for e in client.events if e["reason"] == "FailedPostStartHook"]
     assert failed and "failed - error: boom" in failed[0]["message"]
+
+
+def test_run_as_non_root_with_a_root_image_is_not_created(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def image_user(self: ImageManager, image: str) -> str:
+        return users[image]
+    users = {"app:1": ""}
+    monkeypatch.setattr(ImageManager, "user", image_user)
+    pod = make_pod(securityContext={"runAsNonRoot": True})
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    sync(s, pod)
+    message = ('container has runAsNonRoot and image will run as root '
+               '(pod: "web_default(u1)", container: web)')
+    waiting = client.status_patches[-1]["containerStatuses"][0]["state"]["waiting"]
+    assert waiting == {"reason": "CreateContainerConfigError", "message": message}
+    assert not [c for c in runtime.calls if c.startswith("create k8s_web_")]
+    assert any(e["reason"] == "Failed" and e["message"] == f"Error: {message}" for e in client.events)
+    users["app:1"] = "1000"   # a non-root image user: created at the next sync
+    sync(s, pod)
+    assert client.status_patches[-1]["phase"] == "Running"

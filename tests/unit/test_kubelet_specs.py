@@ -6,7 +6,7 @@ from typing import Any
 
 from docker.types import ContainerConfig
 
-from minicube.kubelet.specs import app_spec, sandbox_spec
+from minicube.kubelet.specs import app_spec, needs_image_user, non_root_violation, sandbox_spec
 from tests.unit.kubelet_fixtures import make_pod
 
 
@@ -83,3 +83,39 @@ def test_stdin_once_reaches_the_engine_through_a_non_detached_create() -> None:
                              detach=once["detach"], stdin_open=once["stdin_open"])
     assert config["StdinOnce"] and config["OpenStdin"]
     assert spec(stdin=True)["detach"] and spec()["detach"]  # stdin stays open, or none
+
+
+def _non_root(image_user: str, pod_sc: dict[str, Any] | None = None,
+              sc: dict[str, Any] | None = None) -> str | None:
+    pod = make_pod(securityContext=pod_sc or {})
+    container = {**pod["spec"]["containers"][0], "securityContext": sc or {}}
+    return non_root_violation(pod, container, image_user, "web_default(u1)")
+
+
+def test_run_as_non_root_refuses_an_image_that_runs_as_root() -> None:
+    where = '(pod: "web_default(u1)", container: web)'
+    for user in ("", "0", "0:0"):
+        assert _non_root(user, {"runAsNonRoot": True}) == (
+            f"container has runAsNonRoot and image will run as root {where}")
+    assert _non_root("app", sc={"runAsNonRoot": True}) == (
+        "container has runAsNonRoot and image has non-numeric user (app), cannot verify user "
+        f"is non-root {where}")
+    assert _non_root("1000", {"runAsNonRoot": True, "runAsUser": 0}) == (
+        f"container's runAsUser breaks non-root policy {where}")
+
+
+def test_run_as_non_root_accepts_numeric_non_root_users_and_the_container_wins() -> None:
+    assert _non_root("1000:1000", {"runAsNonRoot": True}) is None
+    assert _non_root("", {"runAsNonRoot": True, "runAsUser": 1000}) is None
+    assert _non_root("", {"runAsNonRoot": True}, {"runAsUser": 1000}) is None
+    assert _non_root("", {"runAsNonRoot": True}, {"runAsNonRoot": False}) is None
+    assert _non_root("", {"runAsUser": 1000}, {"runAsNonRoot": True, "runAsUser": 0}) is not None
+    assert _non_root("") is None
+
+
+def test_the_image_user_is_read_only_when_no_run_as_user_decides() -> None:
+    pod = make_pod(securityContext={"runAsNonRoot": True})
+    c = pod["spec"]["containers"][0]
+    assert needs_image_user(pod, c)
+    assert not needs_image_user(pod, {**c, "securityContext": {"runAsUser": 5}})
+    assert not needs_image_user(make_pod(), c)
