@@ -56,6 +56,15 @@ class History:
         self.client = client
         self.revisions = Informer(client, APPS, "controllerrevisions")
 
+    def template(self, owner: Obj, name: str) -> Obj | None:
+        """The pod template recorded in owner's revision `name` (None: no such revision)."""
+        found = next((r for r in owned(self.revisions, owner) if r["metadata"]["name"] == name),
+                     None)
+        template = (((found or {}).get("data") or {}).get("spec") or {}).get("template")
+        if not isinstance(template, dict):
+            return None
+        return {k: copy.deepcopy(v) for k, v in template.items() if k != "$patch"}
+
     async def record(self, owner: Obj, name: str, hash_: str, in_use: set[str]) -> None:
         """Make `name` (owner's current template) the newest revision and trim the rest."""
         ns = owner["metadata"]["namespace"]

@@ -8,8 +8,9 @@ the pod (and a scale-down, unless persistentVolumeClaimRetentionPolicy says Dele
 above `partition` whose revision is old, highest ordinal first, one at a time.
 
 Each template is also recorded as a ControllerRevision (controllers/revisions.py) for
-`kubectl rollout history/undo`; a pod re-created below the partition still gets the newest
-template.
+`kubectl rollout history/undo`. A pod re-created below the partition gets the template of
+status.currentRevision, read back from its ControllerRevision, as upstream does: the
+partition holds those ordinals on the old template until it is lowered.
 """
 
 from __future__ import annotations
@@ -99,6 +100,20 @@ def pod_for(sts: Obj, ordinal: int, revision: str) -> Obj:
     return pod
 
 
+def from_current(sts: Obj, ordinal: int) -> bool:
+    """Pod `ordinal` is (re-)created from the current revision rather than the update one
+    (upstream's newVersionedStatefulSetPod): below the partition; with no rollingUpdate
+    given, among the currentReplicas. OnDelete always creates from the update revision."""
+    spec = sts["spec"]
+    strategy = spec.get("updateStrategy") or {}
+    start = wanted_ordinals(spec).start
+    rolling = strategy.get("rollingUpdate")
+    if rolling is not None:
+        return ordinal < start + (rolling.get("partition") or 0)
+    return strategy.get("type", "RollingUpdate") == "RollingUpdate" and \
+        ordinal < start + (sts.get("status") or {}).get("currentReplicas", 0)
+
+
 def _revision(pod: Obj) -> str:
     return (pod["metadata"].get("labels") or {}).get(REVISION_LABEL, "")
 
@@ -128,8 +143,10 @@ class StatefulSetController:
         pods = {o: p for p in owned(self.pods, sts)
                 if (o := ordinal_of(p["metadata"]["name"], name)) is not None}
         revision = revision_name(sts)
-        await self.history.record(sts, revision, revision.rpartition("-")[2],
-                                  in_use={_revision(p) for p in pods.values()})
+        # Live pods' revisions and the current one (pods below the partition return to it).
+        in_use = {_revision(p) for p in pods.values()} | \
+            {(sts.get("status") or {}).get("currentRevision") or revision}
+        await self.history.record(sts, revision, revision.rpartition("-")[2], in_use=in_use)
         await self._sync_pods(sts, pods, revision)
         await self._write_status(sts, list(pods.values()), revision)
 
@@ -167,8 +184,10 @@ class StatefulSetController:
         if any(o not in pods for o in wanted_ordinals(sts["spec"])) or not all(
                 is_running_and_ready(p) and not is_terminating(p) for p in pods.values()):
             return
-        partition = (strategy.get("rollingUpdate") or {}).get("partition", 0)
-        stale = sorted((o for o, p in pods.items() if o >= partition and _revision(p) != revision),
+        # The partition counts from the first ordinal (spec.ordinals.start), as upstream's.
+        first = wanted_ordinals(sts["spec"]).start + \
+            ((strategy.get("rollingUpdate") or {}).get("partition") or 0)
+        stale = sorted((o for o, p in pods.items() if o >= first and _revision(p) != revision),
                        reverse=True)
         if stale:
             await self._delete_pod(sts, pods[stale[0]])
@@ -187,12 +206,26 @@ class StatefulSetController:
             self.recorder.event(sts, "Normal", "SuccessfulCreate",
                                 f"create Claim {cname} Pod {pod_name} in StatefulSet {name} "
                                 "success")
+        owner, pod_revision = self._versioned(sts, ordinal, revision)
         try:
-            await self.client.create("v1", "pods", pod_for(sts, ordinal, revision), namespace=ns)
+            await self.client.create("v1", "pods", pod_for(owner, ordinal, pod_revision),
+                                     namespace=ns)
         except AlreadyExists:
             return  # an old pod of that name is still going away
         self.recorder.event(sts, "Normal", "SuccessfulCreate",
                             f"create Pod {pod_name} in StatefulSet {name} successful")
+
+    def _versioned(self, sts: Obj, ordinal: int, revision: str) -> tuple[Obj, str]:
+        """The set (with the template to use) and the revision pod `ordinal` is created from."""
+        current = (sts.get("status") or {}).get("currentRevision")
+        if current and current != revision and from_current(sts, ordinal):
+            template = self.history.template(sts, current)
+            if template is not None:
+                return {**sts, "spec": {**sts["spec"], "template": template}}, current
+            log.warning("statefulset %s/%s: revision %s is gone; pod %d gets %s",
+                        sts["metadata"]["namespace"], sts["metadata"]["name"], current,
+                        ordinal, revision)
+        return sts, revision
 
     async def _delete_pod(self, sts: Obj, pod: Obj) -> None:
         if is_terminating(pod):

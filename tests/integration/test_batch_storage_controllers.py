@@ -408,3 +408,61 @@ def test_rollout_history_and_undo_of_a_statefulset(cluster: Cluster) -> None:
     wait_for("the oldest revision trimmed",
              lambda: sorted(img for _, img in hist_revisions(cluster).values())
              == ["x:1", "x:3", "x:4"])
+
+
+def partitioned(image: str, partition: int, start: int = 0) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "part"},
+            "spec": {"replicas": 3, "podManagementPolicy": "Parallel", "ordinals": {"start": start},
+                     "updateStrategy": {"type": "RollingUpdate",
+                                        "rollingUpdate": {"partition": partition}},
+                     "selector": {"matchLabels": {"app": "part"}},
+                     "template": {"metadata": {"labels": {"app": "part"}}, "spec": {
+                         "containers": [{"name": "c", "image": image}]}}}}
+
+
+def live_pod(cluster: Cluster, name: str) -> dict[str, Any] | None:
+    pod = get(cluster, f"/api/v1/namespaces/{NS}/pods/{name}")
+    return pod if pod and not pod["metadata"].get("deletionTimestamp") else None
+
+
+def image_now(cluster: Cluster, name: str) -> str | None:
+    pod = live_pod(cluster, name)
+    return pod["spec"]["containers"][0]["image"] if pod else None
+
+
+def test_a_deleted_pod_below_the_partition_returns_on_the_current_revision(cluster: Cluster) -> None:
+    # Ordinals 5, 6, 7: the partition (2) counts from the first ordinal, so 7 alone updates.
+    apply(cluster, partitioned("x:1", 2, start=5))
+    names = ["part-5", "part-6", "part-7"]
+    wait_for("3 pods", lambda: all(live_pod(cluster, n) for n in names))
+    for n in names:
+        set_phase(cluster, n, "Running", ready=True)
+    sts_path = f"/apis/apps/v1/namespaces/{NS}/statefulsets/part"
+    first = wait_for("the first revision current", lambda: (s := get(cluster, sts_path)["status"])
+                     .get("currentRevision") and s.get("readyReplicas") == 3 and s)
+    apply(cluster, partitioned("x:2", 2, start=5))
+    wait_for("part-7 updated", lambda: image_now(cluster, "part-7") == "x:2")
+    set_phase(cluster, "part-7", "Running", ready=True)
+    status = wait_for("1 updated", lambda: (s := get(cluster, sts_path)["status"])
+                      .get("updatedReplicas") == 1 and s.get("readyReplicas") == 3 and s)
+    assert status["currentRevision"] == first["currentRevision"] != status["updateRevision"]
+
+    for name, image, revision in (("part-5", "x:1", status["currentRevision"]),
+                                  ("part-7", "x:2", status["updateRevision"])):
+        uid = live_pod(cluster, name)["metadata"]["uid"]  # type: ignore[index]
+        cluster.kubectl("delete", "pod", name, "-n", NS, "--wait=false")
+        pod = wait_for(f"{name} re-created", lambda: (p := live_pod(cluster, name))
+                       and p["metadata"]["uid"] != uid and p)
+        assert pod["spec"]["containers"][0]["image"] == image
+        assert pod["metadata"]["labels"]["controller-revision-hash"] == revision
+        set_phase(cluster, name, "Running", ready=True)
+    assert image_now(cluster, "part-6") == "x:1"
+
+    # Lowering the partition to 0 rolls the rest onto the update revision.
+    apply(cluster, partitioned("x:2", 0, start=5))
+    for name in ("part-6", "part-5"):
+        wait_for(f"{name} updated", lambda: image_now(cluster, name) == "x:2")
+        set_phase(cluster, name, "Running", ready=True)
+    done = wait_for("the roll complete", lambda: (s := get(cluster, sts_path)["status"])
+                    .get("currentRevision") == s.get("updateRevision") and s)
+    assert done["currentReplicas"] == 3

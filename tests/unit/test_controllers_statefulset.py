@@ -1,7 +1,7 @@
 from typing import Any
 
-from minicube.controllers.statefulset import (claim_name, claims_for, ordinal_of, pod_for,
-                                              revision_name, wanted_ordinals)
+from minicube.controllers.statefulset import (claim_name, claims_for, from_current, ordinal_of,
+                                              pod_for, revision_name, wanted_ordinals)
 
 
 def sts(**spec: Any) -> dict[str, Any]:
@@ -54,3 +54,13 @@ def test_revision_changes_with_the_template_only() -> None:
     assert revision_name(a) == revision_name(b) and revision_name(a).startswith("web-")
     b["spec"]["template"]["spec"]["containers"][0]["image"] = "j"
     assert revision_name(a) != revision_name(b)
+
+
+def test_ordinals_below_the_partition_come_from_the_current_revision() -> None:
+    rolling = sts(ordinals={"start": 3},
+                  updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"partition": 1}})
+    assert [from_current(rolling, o) for o in (3, 4)] == [True, False]
+    # With no rollingUpdate given: the currentReplicas keep the current revision.
+    bare = {**sts(updateStrategy={"type": "RollingUpdate"}), "status": {"currentReplicas": 1}}
+    assert [from_current(bare, o) for o in (0, 1)] == [True, False]
+    assert not from_current(sts(updateStrategy={"type": "OnDelete"}), 0)
