@@ -49,7 +49,11 @@ class CustomResources:
                 try:
                     async for event in self.objects.store.watch(key_for(self.crd_kind, ""), after):
                         after = event.revision
-                        self.reconcile(event.value["metadata"]["name"])
+                        name = event.value["metadata"]["name"]
+                        try:
+                            self.reconcile(name)
+                        except errors.StatusError as e:  # the next change of it tries again
+                            log.warning("custom resource definition %s: %s", name, e.message)
                 except Compacted:
                     after = self.load()
         finally:
