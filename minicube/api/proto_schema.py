@@ -275,6 +275,11 @@ _POLICY: Messages = {
                                     2: ("minReplicas", "?int"), 3: ("maxReplicas", "int"),
                                     4: ("metrics", "[]MetricSpec")},
     "CrossVersionObjectReference": {1: ("kind", "string"), 2: ("name", "string"), 3: ("apiVersion", "string")},
+    # autoscaling/v1 (what `kubectl autoscale` sends); its status (3) is reset on create anyway
+    "HorizontalPodAutoscalerV1": {1: ("metadata", "ObjectMeta"), 2: ("spec", "HorizontalPodAutoscalerSpecV1")},
+    "HorizontalPodAutoscalerSpecV1": {1: ("scaleTargetRef", "CrossVersionObjectReference"),
+                                      2: ("minReplicas", "?int"), 3: ("maxReplicas", "int"),
+                                      4: ("targetCPUUtilizationPercentage", "?int")},
     "MetricSpec": {1: ("type", "string"), 4: ("resource", "ResourceMetricSource"),
                    7: ("containerResource", "ContainerResourceMetricSource")},
     "ResourceMetricSource": {1: ("name", "string"), 2: ("target", "MetricTarget")},
@@ -325,5 +330,6 @@ KINDS: dict[tuple[str, str], str] = {
     ("scheduling.k8s.io/v1", "PriorityClass"): "PriorityClass",
     ("policy/v1", "PodDisruptionBudget"): "PodDisruptionBudget",
     ("autoscaling/v2", "HorizontalPodAutoscaler"): "HorizontalPodAutoscaler",
+    ("autoscaling/v1", "HorizontalPodAutoscaler"): "HorizontalPodAutoscalerV1",
     ("networking.k8s.io/v1", "Ingress"): "Ingress",
 }

@@ -73,11 +73,12 @@ def _described_schema(kind: Kind) -> dict[str, Any]:
     if not kind.schema:
         return {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
     schema: dict[str, Any] = json.loads(json.dumps(kind.schema))
-    for path, text in descriptions.for_kind(kind.group, kind.kind).items():
+    for path, text in descriptions.for_kind(kind.group, kind.version, kind.kind).items():
         node = descriptions.field_schema(schema, path)
         if node is not None:
             node.setdefault("description", text)  # a custom resource's own texts win
-    return _named(schema) if (kind.group, kind.kind) in descriptions.DESCRIPTIONS else schema
+    built_in = descriptions.table_key(kind.group, kind.version, kind.kind) is not None
+    return _named(schema) if built_in else schema
 
 
 def _build(kinds: list[Kind]) -> dict[str, Any]:

@@ -8,8 +8,8 @@ import json
 from minicube.api.descriptions import for_kind
 from tests.integration.conftest import Cluster
 
-DEPLOYMENT = for_kind("apps", "Deployment")
-POD = for_kind("", "Pod")
+DEPLOYMENT = for_kind("apps", "v1", "Deployment")
+POD = for_kind("", "v1", "Pod")
 
 
 def _flat(text: str) -> str:
@@ -92,7 +92,7 @@ def test_custom_resources_keep_their_own_descriptions(cluster: Cluster) -> None:
         assert out.startswith("GROUP:      explain.example.com\nKIND:       Gadget\n")
         assert "A gadget of ours." in out
         assert _field(out, "spec") == "spec <Object> | What the gadget should do."
-        metadata = for_kind("", "Pod")["metadata"]
+        metadata = for_kind("", "v1", "Pod")["metadata"]
         assert _field(out, "metadata") == f"metadata <Object> | {_flat(metadata)}"
         speed = cluster.kubectl("explain", "gadgets.spec.speed").stdout
         assert "FIELD: speed <integer>" in speed and "Turns a second." in speed

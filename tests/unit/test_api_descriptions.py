@@ -18,14 +18,14 @@ def _kind_id(kind: Kind) -> str:
 @pytest.mark.parametrize("kind", BUILTIN, ids=_kind_id)
 def test_every_path_names_a_declared_field(kind: Kind) -> None:
     assert kind.schema is not None
-    missing = [path for path in descriptions.for_kind(kind.group, kind.kind)
+    missing = [path for path in descriptions.for_kind(kind.group, kind.version, kind.kind)
                if descriptions.field_schema(kind.schema, path) is None]
     assert missing == []
 
 
 @pytest.mark.parametrize("kind", BUILTIN, ids=_kind_id)
 def test_every_builtin_kind_and_its_top_level_fields_are_described(kind: Kind) -> None:
-    table = descriptions.for_kind(kind.group, kind.kind)
+    table = descriptions.for_kind(kind.group, kind.version, kind.kind)
     assert table.get("", "").strip(), "no description of the kind itself"
     assert kind.schema is not None
     undescribed = [name for name in kind.schema["properties"] if name not in table]
@@ -33,7 +33,7 @@ def test_every_builtin_kind_and_its_top_level_fields_are_described(kind: Kind) -
 
 
 def test_tables_cover_every_described_kind_exactly_once() -> None:
-    builtin = {(k.group, k.kind) for k in BUILTIN}
+    builtin = {(k.group, k.kind) for k in BUILTIN} | {(k.group, k.version, k.kind) for k in BUILTIN}
     assert set(descriptions.DESCRIPTIONS) <= builtin
 
 
@@ -54,8 +54,8 @@ def test_under_reroots_a_shared_table() -> None:
 
 
 def test_custom_kinds_get_the_common_fields_only() -> None:
-    assert set(descriptions.for_kind("example.com", "Widget")) >= {"apiVersion", "kind", "metadata"}
-    assert "spec" not in descriptions.for_kind("example.com", "Widget")
+    assert set(descriptions.for_kind("example.com", "v1", "Widget")) >= {"apiVersion", "kind", "metadata"}
+    assert "spec" not in descriptions.for_kind("example.com", "v1", "Widget")
 
 
 def test_descriptions_do_not_change_validation() -> None:
@@ -82,5 +82,5 @@ def _declared_paths(schema: dict, prefix: str = "") -> list[str]:
 def test_every_declared_field_is_described(kind: Kind) -> None:
     # A field added to a kind's schema needs a text in minicube/api/descriptions too.
     assert kind.schema is not None
-    table = descriptions.for_kind(kind.group, kind.kind)
+    table = descriptions.for_kind(kind.group, kind.version, kind.kind)
     assert [path for path in _declared_paths(kind.schema) if path not in table] == []

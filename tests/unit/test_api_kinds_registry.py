@@ -79,7 +79,7 @@ def test_every_kind_is_registered_in_discovery_order() -> None:
         ("controllerrevisions", ()), ("daemonsets", ("ds",)), ("deployments", ("deploy",)), ("replicasets", ("rs",)),
         ("statefulsets", ("sts",)), ("events", ("ev",)), ("selfsubjectreviews", ()), ("localsubjectaccessreviews", ()),
         ("selfsubjectaccessreviews", ()), ("selfsubjectrulesreviews", ()), ("subjectaccessreviews", ()),
-        ("horizontalpodautoscalers", ("hpa",)),
+        ("horizontalpodautoscalers", ("hpa",)), ("horizontalpodautoscalers", ("hpa",)),
         ("cronjobs", ("cj",)), ("jobs", ()),
         ("storageclasses", ("sc",)), ("endpointslices", ()), ("ingressclasses", ()),
         ("ingresses", ("ing",)), ("networkpolicies", ("netpol",)), ("poddisruptionbudgets", ("pdb",)),

@@ -1,7 +1,8 @@
 """Descriptions of the built-in kinds' fields, which /openapi/v3 serves for `kubectl explain`.
 
-Pure data: per kind (group, kind), a table of dotted field path -> text (see base.py). The
-API server merges them into copies of the kinds' schemas; validation never reads them.
+Pure data: per kind (group, kind), a table of dotted field path -> text (see base.py), and
+for a kind whose versions differ in shape, per (group, version, kind). The API server merges
+them into copies of the kinds' schemas; validation never reads them.
 """
 
 from __future__ import annotations
@@ -11,16 +12,26 @@ from typing import Any
 from minicube.api.descriptions import access, batch, cluster, network, pods, storage, workloads
 from minicube.api.descriptions.base import TOP_LEVEL, Descriptions
 
-DESCRIPTIONS: dict[tuple[str, str], Descriptions] = {
+DESCRIPTIONS: dict[tuple[str, ...], Descriptions] = {
     **pods.KINDS, **workloads.KINDS, **batch.KINDS, **network.KINDS, **storage.KINDS,
     **cluster.KINDS, **access.KINDS,
 }
 
 
-def for_kind(group: str, kind: str) -> Descriptions:
+def table_key(group: str, version: str, kind: str) -> tuple[str, ...] | None:
+    """Where the kind's table is: by version when that version has its own, else by kind;
+    None for kinds without one (custom resources)."""
+    for key in ((group, version, kind), (group, kind)):
+        if key in DESCRIPTIONS:
+            return key
+    return None
+
+
+def for_kind(group: str, version: str, kind: str) -> Descriptions:
     """The kind's table; kinds without one (custom resources) get the fields every object
     has (apiVersion, kind, metadata)."""
-    return DESCRIPTIONS.get((group, kind), TOP_LEVEL)
+    key = table_key(group, version, kind)
+    return DESCRIPTIONS[key] if key else TOP_LEVEL
 
 
 def field_schema(schema: dict[str, Any], path: str) -> dict[str, Any] | None:

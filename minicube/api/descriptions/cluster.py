@@ -73,6 +73,19 @@ _HPA_STATUS: Descriptions = {
     "currentMetrics": "Last values read for each metric.",
     **conditions(),
 }
+# autoscaling/v1 has one CPU target where v2 has a list of metrics
+_HPA_V1_SPEC: Descriptions = {
+    **{k: v for k, v in _HPA_SPEC.items() if k not in ("metrics", "behavior")},
+    "targetCPUUtilizationPercentage": "Average CPU use to aim for, as a percentage of the "
+                                      "pods' CPU requests. Default 80.",
+}
+_HPA_V1_STATUS: Descriptions = {
+    **{k: v for k, v in _HPA_STATUS.items()
+       if k == "observedGeneration" or k.startswith(("lastScaleTime", "currentReplicas",
+                                                     "desiredReplicas"))},
+    "currentCPUUtilizationPercentage": "Average CPU use last measured, as a percentage of "
+                                       "the pods' CPU requests.",
+}
 _PDB: Descriptions = {
     "spec": "Pods covered and how many must stay.",
     "spec.selector": "Pods the budget covers.",
@@ -93,7 +106,7 @@ _PDB: Descriptions = {
     **under("status", conditions()),
 }
 
-KINDS: dict[tuple[str, str], Descriptions] = {
+KINDS: dict[tuple[str, ...], Descriptions] = {
     ("", "Namespace"): merged({
         "": "A scope for names: namespaced objects belong to exactly one namespace, and "
             "deleting it deletes everything in it.",
@@ -226,6 +239,12 @@ KINDS: dict[tuple[str, str], Descriptions] = {
          "spec": "The target, its replica bounds and the metrics.",
          "status": "Observed state. Read-only."},
         TOP_LEVEL, under("spec", _HPA_SPEC), under("status", _HPA_STATUS)),
+    ("autoscaling", "v1", "HorizontalPodAutoscaler"): merged(
+        {"": "Scales a workload's replicas up and down to keep its average CPU utilization "
+             "near a target (autoscaling/v2 adds other metrics).",
+         "spec": "The target, its replica bounds and the CPU target.",
+         "status": "Observed state. Read-only."},
+        TOP_LEVEL, under("spec", _HPA_V1_SPEC), under("status", _HPA_V1_STATUS)),
     ("policy", "PodDisruptionBudget"): merged(
         {"": "Limits how many pods of an application voluntary disruptions (evictions, node "
              "drains) may take down at once."},

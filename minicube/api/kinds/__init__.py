@@ -22,7 +22,8 @@ from minicube.api.kinds.networkpolicies import NETWORK_POLICY
 from minicube.api.kinds.nodes import NODE
 from minicube.api.kinds.persistentvolumes import PERSISTENT_VOLUME, PERSISTENT_VOLUME_CLAIM
 from minicube.api.kinds.pods import POD
-from minicube.api.kinds.policies import (HORIZONTAL_POD_AUTOSCALER, LEASE, LIMIT_RANGE,
+from minicube.api.kinds.policies import (HORIZONTAL_POD_AUTOSCALER, HORIZONTAL_POD_AUTOSCALER_V1,
+                                         LEASE, LIMIT_RANGE,
                                          POD_DISRUPTION_BUDGET, PRIORITY_CLASS, RESOURCE_QUOTA)
 from minicube.api.kinds.replicasets import REPLICA_SET
 from minicube.api.kinds.secrets import SECRET
@@ -41,7 +42,8 @@ BUILTIN: tuple[Kind, ...] = (CONFIG_MAP, ENDPOINTS, EVENT, LIMIT_RANGE, NAMESPAC
                              STATEFUL_SET, EVENT_V1, SELF_SUBJECT_REVIEW, LOCAL_SUBJECT_ACCESS_REVIEW,
                              SELF_SUBJECT_ACCESS_REVIEW, SELF_SUBJECT_RULES_REVIEW,
                              SUBJECT_ACCESS_REVIEW,
-                             HORIZONTAL_POD_AUTOSCALER, CRON_JOB, JOB, STORAGE_CLASS,
+                             HORIZONTAL_POD_AUTOSCALER, HORIZONTAL_POD_AUTOSCALER_V1,
+                             CRON_JOB, JOB, STORAGE_CLASS,
                              ENDPOINT_SLICE, INGRESS_CLASS, INGRESS, NETWORK_POLICY,
                              POD_DISRUPTION_BUDGET, CLUSTER_ROLE_BINDING, CLUSTER_ROLE,
                              ROLE_BINDING, ROLE, CUSTOM_RESOURCE_DEFINITION, PRIORITY_CLASS,
@@ -54,7 +56,8 @@ for _kind in BUILTIN:
 __all__ = ["BUILTIN", "CLUSTER_ROLE", "CLUSTER_ROLE_BINDING", "CONFIG_MAP", "CONTROLLER_REVISION",
            "CRON_JOB", "CUSTOM_RESOURCE_DEFINITION",
            "DAEMON_SET", "DEPLOYMENT", "ENDPOINTS", "ENDPOINT_SLICE", "EVENT", "EVENT_V1",
-           "HORIZONTAL_POD_AUTOSCALER", "INGRESS", "INGRESS_CLASS", "JOB", "LEASE", "LIMIT_RANGE",
+           "HORIZONTAL_POD_AUTOSCALER", "HORIZONTAL_POD_AUTOSCALER_V1", "INGRESS", "INGRESS_CLASS",
+           "JOB", "LEASE", "LIMIT_RANGE",
            "LOCAL_SUBJECT_ACCESS_REVIEW",
            "NAMESPACE", "NETWORK_POLICY", "NODE", "PERSISTENT_VOLUME", "PERSISTENT_VOLUME_CLAIM",
            "POD", "POD_DISRUPTION_BUDGET", "PRIORITY_CLASS", "REGISTRY", "REPLICA_SET",

@@ -1,5 +1,6 @@
 """Kinds charts carry that the cluster stores but does not act on (yet): LimitRange,
-ResourceQuota, PriorityClass, Lease, HorizontalPodAutoscaler and PodDisruptionBudget.
+ResourceQuota, PriorityClass, Lease, HorizontalPodAutoscaler (autoscaling/v2, stored, and
+autoscaling/v1 converted from and to it) and PodDisruptionBudget.
 
 They apply, list, describe and round-trip exactly; nothing enforces quotas or limits,
 nothing autoscales, and nothing evicts (the README says so).
@@ -7,9 +8,11 @@ nothing autoscales, and nothing evicts (the README says so).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from minicube.api.kinds.common import condition, get, kind_schema
+from minicube.api.kinds.hpa_conversion import to_v1, to_v2
 from minicube.api.kinds.replication import label_selector
 from minicube.api.meta import (invalid, is_dns1123_subdomain, not_supported, required,
                                validate_object_meta)
@@ -124,6 +127,11 @@ def _validate_hpa(hpa: Obj) -> list[Cause]:
     elif isinstance(min_replicas, int) and min_replicas > max_replicas:
         out.append(invalid("spec.maxReplicas", max_replicas,
                            "must be greater than or equal to `minReplicas`"))
+    for i, metric in enumerate(spec.get("metrics") or []):
+        utilization = get(metric, "resource", "target", "averageUtilization")
+        if isinstance(utilization, int) and utilization < 1:
+            out.append(invalid(f"spec.metrics[{i}].resource.target.averageUtilization", utilization,
+                               "must be greater than 0"))
     return out
 
 
@@ -135,18 +143,34 @@ def _default_hpa(hpa: Obj) -> None:
             "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
 
 
+_HPA_COLUMNS = (
+    Column("Reference", _hpa_reference, description="The scaled object."),
+    Column("Targets", _hpa_targets, description="Current/target metric values."),
+    Column("MinPods", lambda h: get(h, "spec", "minReplicas", default=1), type="integer",
+           description="Lower limit of replicas."),
+    Column("MaxPods", lambda h: get(h, "spec", "maxReplicas"), type="integer",
+           description="Upper limit of replicas."),
+    Column("Replicas", lambda h: get(h, "status", "currentReplicas", default=0), type="integer",
+           description="Current replicas."),
+    AGE)
+
+
+def _as_v2(hpa: Obj) -> Obj:
+    out = copy.deepcopy(hpa)
+    to_v2(out)
+    return out
+
+
+def _on_v2(column: Column) -> Column:
+    """A v2 column for a v1 object: upstream prints both versions from one internal form."""
+    return Column(column.name, lambda h: column.cell(_as_v2(h)), type=column.type,
+                  format=column.format, description=column.description, priority=column.priority)
+
+
 HORIZONTAL_POD_AUTOSCALER = Kind(
     group="autoscaling", version="v2", kind="HorizontalPodAutoscaler", plural="horizontalpodautoscalers",
     short_names=("hpa",), categories=("all",), subresources=("status",),
-    columns=(Column("Reference", _hpa_reference, description="The scaled object."),
-             Column("Targets", _hpa_targets, description="Current/target metric values."),
-             Column("MinPods", lambda h: get(h, "spec", "minReplicas", default=1), type="integer",
-                    description="Lower limit of replicas."),
-             Column("MaxPods", lambda h: get(h, "spec", "maxReplicas"), type="integer",
-                    description="Upper limit of replicas."),
-             Column("Replicas", lambda h: get(h, "status", "currentReplicas", default=0), type="integer",
-                    description="Current replicas."),
-             AGE),
+    columns=_HPA_COLUMNS,
     schema=kind_schema(
         spec=obj_({"scaleTargetRef": obj_({"apiVersion": string, "kind": string, "name": string}),
                    "minReplicas": int32, "maxReplicas": int32, "metrics": arr(open_object),
@@ -155,6 +179,27 @@ HORIZONTAL_POD_AUTOSCALER = Kind(
                      "desiredReplicas": int32, "currentMetrics": arr(open_object),
                      "conditions": arr(condition())})),
     default=_default_hpa, validate=_validate_hpa,
+)
+
+
+def _default_hpa_v1(hpa: Obj) -> None:
+    hpa.setdefault("spec", {}).setdefault("minReplicas", 1)
+
+
+HORIZONTAL_POD_AUTOSCALER_V1 = Kind(
+    group="autoscaling", version="v1", kind="HorizontalPodAutoscaler", plural="horizontalpodautoscalers",
+    short_names=("hpa",), categories=("all",), subresources=("status",),
+    columns=tuple(c if c is AGE else _on_v2(c) for c in _HPA_COLUMNS),
+    schema=kind_schema(
+        spec=obj_({"scaleTargetRef": obj_({"apiVersion": string, "kind": string, "name": string}),
+                   "minReplicas": int32, "maxReplicas": int32,
+                   "targetCPUUtilizationPercentage": int32}),
+        status=obj_({"observedGeneration": int64, "lastScaleTime": time, "currentReplicas": int32,
+                     "desiredReplicas": int32, "currentCPUUtilizationPercentage": int32})),
+    default=_default_hpa_v1,
+    # upstream validates the internal (v2) form: field paths name v2's fields
+    validate=lambda hpa: _validate_hpa(_as_v2(hpa)),
+    to_storage=to_v2, from_storage=to_v1,
 )
 
 
