@@ -38,6 +38,8 @@ class Record:
 
 @dataclass(frozen=True)
 class Event:
+    """One change. Its values may be shared by every watcher that sees it: read only."""
+
     type: Literal["ADDED", "MODIFIED", "DELETED"]
     key: str
     value: dict[str, Any]  # for DELETED: the last value the key had
@@ -45,6 +47,23 @@ class Event:
     # for MODIFIED: the value before the change, so a filtered watch can tell an object
     # entering or leaving its filter (upstream's prevObject); None otherwise
     prev_value: dict[str, Any] | None = None
+
+
+class WatchStream(Protocol):
+    """What watch() returns: events one by one (`async for`), or all those available at once."""
+
+    def __aiter__(self) -> AsyncIterator[Event]: ...
+
+    async def __anext__(self) -> Event: ...
+
+    async def next_batch(self) -> builtins.list[Event]:
+        """The events available now, oldest first, at least one (waiting for it); raises
+        StopAsyncIteration when the watch has ended."""
+        ...
+
+    async def aclose(self) -> None:
+        """Unsubscribe."""
+        ...
 
 
 class Store(Protocol):
@@ -69,7 +88,7 @@ class Store(Protocol):
 
     def delete(self, key: str, expect_revision: int | None = None) -> int: ...
 
-    def watch(self, prefix: str, after_revision: int) -> AsyncIterator[Event]:
+    def watch(self, prefix: str, after_revision: int) -> WatchStream:
         """Events for keys under prefix with revision > after_revision, then live ones.
 
         Raises Compacted at once when after_revision is older than the compaction point.

@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 _COLUMNS = "id, name, created, deleted, create_revision, value"
 _REPLAY_PAGE = 1000
+_DECODED_EVENTS = 4096
 
 
 def _key_range(prefix: str) -> tuple[str, str]:
@@ -69,6 +70,9 @@ class SqliteStore:
             raise ValueError("keep_revisions must be >= 0")
         self._keep = keep_revisions
         self._max_queue = max_queue
+        # Decoded events by revision: watchers that replay or receive the same change share
+        # one decoding (100 watchers replaying 1000 changes decoded them 100 times each).
+        self._decoded: collections.OrderedDict[int, Event] = collections.OrderedDict()
         # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE for writes).
         self._db = sqlite3.connect(os.fspath(path), isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -253,6 +257,16 @@ class SqliteStore:
             out.append((type_, key, value, rev, prev if type_ == "MODIFIED" else None))
         return out
 
+    def _event(self, item: _Pushed) -> Event:
+        event = self._decoded.get(item[3])
+        if event is None:
+            event = Event(type=item[0], key=item[1], value=json.loads(item[2]), revision=item[3],
+                          prev_value=json.loads(item[4]) if item[4] is not None else None)
+            self._decoded[item[3]] = event
+            if len(self._decoded) > _DECODED_EVENTS:
+                self._decoded.popitem(last=False)
+        return event
+
     def _publish(self, item: _Pushed) -> None:
         for w in builtins.list(self._watches):
             if item[1].startswith(w.prefix):
@@ -260,13 +274,17 @@ class SqliteStore:
 
 
 class Watch(AsyncIterator[Event]):
-    """One watcher: history from the table, then events pushed by the store's writes."""
+    """One watcher: history from the table, then events pushed by the store's writes.
+
+    Events come one by one (`async for`) or as everything available at once (`next_batch`),
+    which lets a consumer handle a page of history without one wake-up per event.
+    """
 
     def __init__(self, store: SqliteStore, prefix: str, after_revision: int) -> None:
         self.prefix = prefix
         self._store = store
         self._queue: asyncio.Queue[_Pushed | None] = asyncio.Queue()
-        self._page: collections.deque[_Pushed] = collections.deque()
+        self._ready: collections.deque[Event] = collections.deque()
         # Subscribe and fix the replay's end in one synchronous step: every write after this
         # point lands in the queue with a larger revision, so the seam has no gap or duplicate.
         store._watches.add(self)
@@ -276,18 +294,32 @@ class Watch(AsyncIterator[Event]):
         self._done = False
 
     async def __anext__(self) -> Event:
+        if not self._ready:
+            self._ready.extend(await self.next_batch())
+        return self._ready.popleft()
+
+    async def next_batch(self) -> builtins.list[Event]:
+        """The events available now, oldest first and at least one (waiting for it): the
+        next page of history, else every live event queued since the last call. Values are
+        shared with other watchers: read them, do not change them."""
         if self._error is not None:
             raise self._error
         if self._done:
             raise StopAsyncIteration
-        if self._last < self._snapshot and not self._page:
-            self._page.extend(self._store._replay(self.prefix, self._last, self._snapshot))
-            if not self._page:
-                self._last = self._snapshot  # history exhausted
-        item = self._page.popleft() if self._page else await self._next_live()
-        self._last = item[3]
-        return Event(type=item[0], key=item[1], value=json.loads(item[2]), revision=item[3],
-                     prev_value=json.loads(item[4]) if item[4] is not None else None)
+        if self._last < self._snapshot:
+            page = self._store._replay(self.prefix, self._last, self._snapshot)
+            self._last = page[-1][3] if page else self._snapshot
+            if page:
+                return [self._store._event(item) for item in page]
+        items = [await self._next_live()]
+        while not self._queue.empty():
+            item = self._queue.get_nowait()
+            if item is None:
+                break  # the watch ended: the next call says so
+            if item[3] > self._last:
+                items.append(item)
+        self._last = items[-1][3]
+        return [self._store._event(item) for item in items]
 
     async def _next_live(self) -> _Pushed:
         while True:
