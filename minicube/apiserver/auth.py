@@ -23,8 +23,15 @@ LOOPBACK_USER = "system:apiserver"
 AUTHENTICATED = "system:authenticated"
 
 
+# Python's default TLS 1.2 suites, at security level 0: a client that sends no
+# signature_algorithms (busybox wget's TLS) means SHA-1 signatures (RFC 5246), which OpenSSL 3
+# refuses at higher levels and Go's crypto/tls (the real API server) accepts.
+_CIPHERS = "ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM:@SECLEVEL=0"
+
+
 def server_ssl_context(pki_dir: Path) -> ssl.SSLContext:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.set_ciphers(_CIPHERS)
     ctx.load_cert_chain(pki_dir / "server.crt", pki_dir / "server.key")
     ctx.load_verify_locations(pki_dir / "ca.crt")
     ctx.verify_mode = ssl.CERT_OPTIONAL  # ask for a client cert; public paths work without one

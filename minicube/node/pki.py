@@ -4,6 +4,9 @@ A CA, a server certificate for every address the API is reached at, and an admin
 certificate (O=system:masters) that `minicube start` copies into the user's kubeconfig.
 The server certificate is renewed whenever the node's addresses change (a restart may give
 the node container a new IP); the CA and the admin certificate stay.
+
+The server key is RSA 2048 (as kubeadm's): every TLS client in a pod's image can use it, also
+small stacks without ECDSA. The CA and client keys are ECDSA P-256.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 log = logging.getLogger(__name__)
@@ -36,13 +39,16 @@ def _name(common_name: str, organization: str | None = None) -> x509.Name:
     return x509.Name(attrs)
 
 
-def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+def _write_key(path: Path, key: PrivateKey) -> None:
     path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
     path.chmod(0o600)
 
 
-def _sign(subject: x509.Name, key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
+def _sign(subject: x509.Name, key: PrivateKey, issuer: x509.Name,
           issuer_key: ec.EllipticCurvePrivateKey, *, ca: bool = False,
           usage: list[x509.ObjectIdentifier] | None = None,
           sans: list[x509.GeneralName] | None = None) -> x509.Certificate:
@@ -76,9 +82,13 @@ def _server_sans(node_name: str, node_ips: list[str]) -> list[x509.GeneralName]:
 
 
 def _current_sans(path: Path) -> set[str]:
+    """The addresses an RSA server certificate covers; empty (so: renew it) for none or an
+    older ECDSA one."""
     if not path.exists():
         return set()
     cert = x509.load_pem_x509_certificate(path.read_bytes())
+    if not isinstance(cert.public_key(), rsa.RSAPublicKey):
+        return set()
     try:
         ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -98,15 +108,16 @@ def ensure(pki_dir: Path, node_name: str, node_ips: list[str]) -> None:
         for stale in ("server.crt", "admin.crt"):
             (pki_dir / stale).unlink(missing_ok=True)
         log.info("created the cluster CA")
-    ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
-    assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+    loaded = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
+    assert isinstance(loaded, ec.EllipticCurvePrivateKey)
+    ca_key = loaded
     ca_name = x509.load_pem_x509_certificate(ca_crt.read_bytes()).subject
 
     sans = _server_sans(node_name, node_ips)
     if _current_sans(pki_dir / "server.crt") != {str(n.value) for n in sans}:
-        key = ec.generate_private_key(ec.SECP256R1())
-        _write_key(pki_dir / "server.key", key)
-        _write_cert(pki_dir / "server.crt", _sign(_name("minicube-apiserver"), key, ca_name, ca_key,
+        server_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        _write_key(pki_dir / "server.key", server_key)
+        _write_cert(pki_dir / "server.crt", _sign(_name("minicube-apiserver"), server_key, ca_name, ca_key,
                                                   usage=[ExtendedKeyUsageOID.SERVER_AUTH], sans=sans))
         log.info("issued the API server certificate for %s", ", ".join(str(n.value) for n in sans))
     if not (pki_dir / "admin.crt").exists():
