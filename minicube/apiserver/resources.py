@@ -84,8 +84,10 @@ class Resources:
 
     async def _watch(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.StreamResponse:
         matches = self._matcher(request, kind, name=info.name)
+        pinned = selectors.parse_fields(request.query.get("fieldSelector", "")).value_of(
+            "metadata.name")  # (well-formed: _matcher has parsed it)
         req = watch.WatchRequest(
-            kind=kind, namespace=info.namespace, matches=matches,
+            kind=kind, namespace=info.namespace, matches=matches, name=info.name or pinned or "",
             resource_version=request.query.get("resourceVersion", ""),
             timeout_seconds=neg.int_param(request, "timeoutSeconds"),
             bookmarks=neg.flag(request, "allowWatchBookmarks"),

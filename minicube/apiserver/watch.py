@@ -36,6 +36,9 @@ class WatchRequest:
     bookmarks: bool
     as_table: bool
     include_object: str
+    # One object's name (from the path or a metadata.name= field selector): the store then
+    # replays and follows that key only, not every object of the kind in the namespace.
+    name: str = ""
 
 
 def _event(kind: Kind, event_type: str, obj: Obj, req: WatchRequest) -> bytes:
@@ -64,7 +67,9 @@ async def serve(request: web.Request, objects: Objects, req: WatchRequest) -> we
     response.enable_chunked_encoding()
     await response.prepare(request)
     try:
-        events = objects.store.watch(key_for(kind, req.namespace), after)
+        narrowed = req.name and (req.namespace or not kind.namespaced)
+        events = objects.store.watch(key_for(kind, req.namespace, req.name if narrowed else ""),
+                                     after)
     except Compacted:
         gone = errors.Gone(f"too old resource version: {after} ({revision})").to_status()
         await response.write(_event(kind, "ERROR", gone, req))
