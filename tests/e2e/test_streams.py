@@ -223,6 +223,22 @@ def test_python_client_exec_stream(pods: Cluster) -> None:
     assert ws.returncode == 5
 
 
+def test_python_client_reads_and_follows_pod_logs(pods: Cluster) -> None:
+    api = python_client(pods)
+    tail = api.read_namespaced_pod_log(TICKER, "default", tail_lines=2, timestamps=True)
+    lines = tail.splitlines()
+    assert len(lines) == 2 and all(re.fullmatch(r"\S+Z tick \d+", line) for line in lines)
+    follow = api.read_namespaced_pod_log(TICKER, "default", follow=True, since_seconds=1,
+                                         _preload_content=False)
+    try:
+        seen = [line for _, line in zip(range(3), follow.stream())]
+    finally:
+        follow.release_conn()
+    assert all(b"tick " in chunk for chunk in seen)
+    assert "hello: listening on :8080" in api.read_namespaced_pod_log(WEB, "default",
+                                                                     container="web")
+
+
 def test_python_client_port_forward(pods: Cluster) -> None:
     api = python_client(pods)
     forward = portforward(api.connect_get_namespaced_pod_portforward, WEB, "default", ports="8080")
