@@ -123,6 +123,20 @@ _ORDER = "$setElementOrder/"
 _DELETE_FROM = "$deleteFromPrimitiveList/"
 
 
+def apply(patch_type: str, target: Obj, patch: Any, kind_name: str) -> Obj:
+    """`patch` of one of the types "json", "merge" or "strategic" applied to a copy of
+    target; PatchError when it does not apply or does not give an object."""
+    if patch_type == "json":
+        out = json_patch(target, patch)
+    elif patch_type == "merge":
+        out = merge_patch(target, patch)
+    else:
+        out = strategic_merge_patch(target, patch, kind_name)
+    if not isinstance(out, dict):
+        raise PatchError("the patch does not produce an object")
+    return out
+
+
 def strategic_merge_patch(target: Obj, patch: Any, kind_name: str) -> Obj:
     """Apply an SMP to a copy of target; PatchError when the patch is malformed."""
     if not isinstance(patch, dict):

@@ -72,7 +72,8 @@ class ApiServer:
         self.namespace_kind = namespace_kind
         self.resources = Resources(registry, self.objects, namespace_kind)
         pods = PodSubresources(self.objects, config.kubelet_url)
-        self.resources.subresources.update({"binding": pods.binding, "log": pods.log})
+        self.resources.subresources.update({"binding": pods.binding, "log": pods.log,
+                                            "ephemeralcontainers": pods.ephemeral_containers})
         streams = PodStreams(self.objects, config.kubelet_url)
         self.resources.subresources.update(dict.fromkeys(("exec", "attach", "portforward"), streams.handle))
         views = ScaleSubresources(self.objects)

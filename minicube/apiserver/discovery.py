@@ -31,6 +31,7 @@ _SUBRESOURCES: dict[str, tuple[tuple[str, str, str] | None, tuple[str, ...]]] = 
     "attach": (("", "v1", "PodAttachOptions"), ("create", "get")),
     "portforward": (("", "v1", "PodPortForwardOptions"), ("create", "get")),
     "finalize": (None, ("update",)),
+    "ephemeralcontainers": (("", "v1", "Pod"), ("get", "patch", "update")),
     "proxy": (None, ("create", "delete", "get", "patch", "update")),
 }
 

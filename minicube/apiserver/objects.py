@@ -181,7 +181,8 @@ class Objects:
         self._admit(kind, new)
         if subresource != "status":
             allocators.allocate(self, kind, new, old)
-        if kind.validate_update and subresource not in ("status", "binding"):
+        # (ephemeralcontainers: the handler has checked its only change, an added container)
+        if kind.validate_update and subresource not in ("status", "binding", "ephemeralcontainers"):
             causes = kind.validate_update(new, old)
             if causes:
                 raise errors.Invalid.of(kind.kind, name, causes, kind.group)

@@ -153,16 +153,9 @@ class Resources:
         body = await neg.read_body(request)
         current = self.objects.get(kind, info.namespace, info.name)
         try:
-            if patch_type == "json":
-                patched = patch.json_patch(current, body)
-            elif patch_type == "merge":
-                patched = patch.merge_patch(current, body)
-            else:
-                patched = patch.strategic_merge_patch(current, body, kind.kind)
+            patched = patch.apply(patch_type, current, body, kind.kind)
         except patch.PatchError as e:
             raise errors.Invalid(str(e)) from None
-        if not isinstance(patched, dict):
-            raise errors.BadRequest("the patch does not produce an object")
         return self._store_update(request, kind, info, patched, subresource)
 
     def _store_update(self, request: web.Request, kind: Kind, info: RequestInfo, new: Obj,

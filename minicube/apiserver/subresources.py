@@ -1,11 +1,13 @@
-"""Pod subresources the API server answers itself (binding) or proxies to the kubelet (log)."""
+"""Pod subresources the API server answers itself (binding, ephemeralcontainers) or proxies
+to the kubelet (log)."""
 
 from __future__ import annotations
 
 import aiohttp
 from aiohttp import web
 
-from minicube.api import errors, meta
+from minicube.api import errors, meta, patch
+from minicube.api.kinds.pod_validation import validate_ephemeral_update
 from minicube.api.registry import Kind
 from minicube.apiserver import negotiation as neg
 from minicube.apiserver.objects import Objects
@@ -44,6 +46,36 @@ class PodSubresources:
         return neg.respond({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                             "code": 201}, status=201)
 
+    async def ephemeral_containers(self, request: web.Request, kind: Kind,
+                                   info: RequestInfo) -> web.Response:
+        """pods/{name}/ephemeralcontainers: the Pod, whose spec.ephemeralContainers alone
+        an update or patch may change, by adding containers (what `kubectl debug` does)."""
+        pod = self.objects.get(kind, info.namespace, info.name)
+        if request.method == "GET":
+            return neg.respond(pod)
+        if request.method == "PUT":
+            new = await neg.read_object(request)
+        elif request.method == "PATCH":
+            patch_type = neg.PATCH_TYPES.get(neg.media_type(request.headers.get("Content-Type", "")))
+            if patch_type in (None, "apply"):
+                raise errors.UnsupportedMediaType(
+                    "the body of the request was in an unknown format - accepted media types "
+                    "include: application/json-patch+json, application/merge-patch+json, "
+                    "application/strategic-merge-patch+json")
+            try:
+                new = patch.apply(patch_type, pod, await neg.read_body(request), kind.kind)
+            except patch.PatchError as e:
+                raise errors.Invalid(str(e)) from None
+        else:
+            raise errors.MethodNotAllowed("pods/ephemeralcontainers allows get, update and patch")
+        if causes := validate_ephemeral_update(new, pod):
+            raise errors.Invalid.of("Pod", info.name, causes)
+        wanted = (new.get("metadata") or {}).get("resourceVersion")
+        pod["metadata"]["resourceVersion"] = wanted or pod["metadata"]["resourceVersion"]
+        pod["spec"]["ephemeralContainers"] = (new.get("spec") or {}).get("ephemeralContainers") or []
+        return neg.respond(self.objects.update(kind, info.namespace, info.name, pod,
+                                               subresource="ephemeralcontainers"))
+
     async def log(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.StreamResponse:
         """GET pods/{name}/log: pick and check the container, then stream from the kubelet."""
         if request.method != "GET":
@@ -80,7 +112,8 @@ def pod_container(pod: dict, requested: str) -> str:
     default-container annotation's, else the only one (as upstream chooses)."""
     spec = pod.get("spec", {})
     names = [c["name"] for c in spec.get("containers", [])]
-    all_names = [c["name"] for c in spec.get("initContainers", [])] + names
+    all_names = [c["name"] for c in spec.get("initContainers", []) + spec.get(
+        "ephemeralContainers", [])] + names
     name = pod["metadata"]["name"]
     if requested:
         if requested not in all_names:
@@ -98,7 +131,8 @@ def pod_container(pod: dict, requested: str) -> str:
 def _check_started(pod: dict, container: str) -> None:
     """A container that never ran has no log: say why, as upstream does."""
     status = pod.get("status", {})
-    statuses = status.get("containerStatuses", []) + status.get("initContainerStatuses", [])
+    statuses = (status.get("containerStatuses", []) + status.get("initContainerStatuses", [])
+                + status.get("ephemeralContainerStatuses", []))
     for cs in statuses:
         if cs.get("name") != container:
             continue

@@ -65,12 +65,28 @@ def test_get_missing_pod_says_not_found(cluster: Cluster) -> None:
     assert 'Error from server (NotFound): pods "nope" not found' in result.stderr
 
 
-def test_debug_says_ephemeral_containers_are_not_available(cluster: Cluster) -> None:
+def test_debug_adds_an_ephemeral_container_and_only_adding_is_allowed(cluster: Cluster) -> None:
     cluster.kubectl("apply", "-f", "-", input=manifest(_pod("debug-pod")))
-    result = cluster.kubectl("debug", "debug-pod", "--image=minicube/hello:1", "--profile=general",
-                             check=False)
-    assert result.returncode == 1 and "panic" not in result.stderr
-    assert "ephemeral containers are disabled for this cluster" in result.stderr
+    out = cluster.kubectl("debug", "debug-pod", "--image=minicube/hello:1", "--profile=general",
+                          "--target=app")
+    assert "Defaulting debug container name to debugger-" in out.stdout + out.stderr
+    pod = json.loads(cluster.kubectl("get", "pod", "debug-pod", "-o", "json").stdout)
+    (debugger,) = pod["spec"]["ephemeralContainers"]
+    assert debugger["targetContainerName"] == "app" and debugger["image"] == "minicube/hello:1"
+    path = "/api/v1/namespaces/default/pods/debug-pod/ephemeralcontainers"
+    assert cluster.api("GET", path).json()["kind"] == "Pod"
+    removed = {"spec": {"ephemeralContainers": []}}
+    r = cluster.api("PATCH", path, json=removed, headers={"Content-Type": "application/merge-patch+json"})
+    assert r.status_code == 422 and "may not be removed" in r.json()["message"]
+    serving = {"spec": {"ephemeralContainers": [debugger, {
+        "name": "web", "image": "minicube/hello:1", "ports": [{"containerPort": 80}]}]}}
+    r = cluster.api("PATCH", path, json=serving, headers={"Content-Type": "application/merge-patch+json"})
+    assert r.status_code == 422
+    assert "spec.ephemeralContainers[1].ports: Forbidden" in r.json()["message"]
+    r = cluster.api("PATCH", "/api/v1/namespaces/default/pods/debug-pod", json={
+        "spec": {"ephemeralContainers": [{**debugger, "image": "other:1"}]}},
+        headers={"Content-Type": "application/merge-patch+json"})
+    assert r.status_code == 422  # nor may an update of the pod itself change them
 
 
 def test_create_existing_says_already_exists(cluster: Cluster) -> None:

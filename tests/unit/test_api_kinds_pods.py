@@ -3,6 +3,7 @@ import copy
 import pytest
 
 from minicube.api.kinds import POD
+from minicube.api.kinds.pod_validation import validate_ephemeral_update
 from minicube.api.kinds.pods import default_pod_spec, image_pull_policy, qos_class
 
 
@@ -184,3 +185,24 @@ def test_selectable_fields() -> None:
     assert fields["spec.nodeName"] == "n1" and fields["status.phase"] == "Running"
     assert fields["status.podIP"] == "10.244.0.5" and fields["metadata.name"] == "web"
     assert fields["spec.restartPolicy"] == "Always" and fields["spec.schedulerName"] == "default-scheduler"
+
+
+def test_ephemeral_containers_serve_nothing_and_target_a_container() -> None:
+    debugger = {"name": "dbg", "image": "busybox", "targetContainerName": "nope",
+                "ports": [{"containerPort": 80}], "readinessProbe": {"exec": {"command": ["true"]}}}
+    pod = _defaulted(ephemeralContainers=[debugger])
+    fields = {c["field"] for c in POD.validate(pod)}  # type: ignore[misc]
+    assert fields == {"spec.ephemeralContainers[0].ports",
+                      "spec.ephemeralContainers[0].readinessProbe",
+                      "spec.ephemeralContainers[0].targetContainerName"}
+
+
+def test_ephemeral_containers_may_only_be_added() -> None:
+    one = _defaulted(ephemeralContainers=[{"name": "dbg", "image": "busybox"}])
+    two = copy.deepcopy(one)
+    two["spec"]["ephemeralContainers"].append({"name": "dbg2", "image": "busybox"})
+    assert validate_ephemeral_update(two, one) == []
+    changed = copy.deepcopy(two)
+    changed["spec"]["ephemeralContainers"][0]["image"] = "other"
+    assert "may not be changed" in validate_ephemeral_update(changed, two)[0]["message"]
+    assert "may not be removed" in validate_ephemeral_update(one, two)[0]["message"]

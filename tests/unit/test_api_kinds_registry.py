@@ -94,7 +94,7 @@ def test_subresources_and_scopes() -> None:
     assert kinds["namespaces"].subresources == ("status", "finalize")
     assert kinds["nodes"].subresources == ("status",) and not kinds["nodes"].namespaced
     assert kinds["pods"].subresources == ("status", "log", "binding", "exec", "attach",
-                                          "portforward", "eviction")
+                                          "portforward", "eviction", "ephemeralcontainers")
     assert kinds["pods"].categories == ("all",) and not kinds["configmaps"].has_status
 
 

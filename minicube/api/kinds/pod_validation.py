@@ -185,6 +185,7 @@ def validate_pod_spec(s: Obj, path: str = "spec") -> list[Cause]:
     for field in ("containers", "initContainers", "ephemeralContainers"):
         for i, c in enumerate(s.get(field) or []):
             out += _validate_container(c, f"{path}.{field}[{i}]", field, names, volumes)
+    out += _validate_ephemeral(s, path)
     out += _enum(s, "restartPolicy", path, ("Always", "OnFailure", "Never"))
     out += _enum(s, "dnsPolicy", path, ("ClusterFirstWithHostNet", "ClusterFirst", "Default",
                                         "None"))
@@ -196,6 +197,40 @@ def validate_pod_spec(s: Obj, path: str = "spec") -> list[Cause]:
         if s.get(field) and (msg := check(s[field])):
             out.append(invalid(f"{path}.{field}", s[field], msg))
     out += _validate_tolerations(s.get("tolerations") or [], f"{path}.tolerations")
+    return out
+
+
+# Debugging containers run once beside the others: nothing that serves, restarts or reserves.
+_NOT_FOR_EPHEMERAL = ("ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle",
+                      "resources", "restartPolicy")
+
+
+def _validate_ephemeral(s: Obj, path: str) -> list[Cause]:
+    out: list[Cause] = []
+    targets = {c.get("name") for field in ("containers", "initContainers")
+               for c in s.get(field) or []}
+    for i, c in enumerate(s.get("ephemeralContainers") or []):
+        p = f"{path}.ephemeralContainers[{i}]"
+        out += [forbidden(f"{p}.{f}", "cannot be set for an Ephemeral Container")
+                for f in _NOT_FOR_EPHEMERAL if c.get(f)]
+        if (target := c.get("targetContainerName")) and target not in targets:
+            out.append(not_found(f"{p}.targetContainerName", target))
+    return out
+
+
+def validate_ephemeral_update(new: Obj, old: Obj) -> list[Cause]:
+    """Through pods/ephemeralcontainers, ephemeral containers may only be added: the ones
+    there stay as they are (ValidatePodEphemeralContainersUpdate)."""
+    kept = {c.get("name"): c for c in (new.get("spec") or {}).get("ephemeralContainers") or []}
+    out: list[Cause] = []
+    for c in (old.get("spec") or {}).get("ephemeralContainers") or []:
+        name = c.get("name")
+        if name not in kept:
+            out.append(forbidden("spec.ephemeralContainers",
+                                 f'existing ephemeral containers "{name}" may not be removed'))
+        elif without_nulls(kept[name]) != without_nulls(c):
+            out.append(forbidden("spec.ephemeralContainers",
+                                 f'existing ephemeral containers "{name}" may not be changed'))
     return out
 
 

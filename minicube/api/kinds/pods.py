@@ -176,7 +176,8 @@ def _fields(pod: Obj) -> dict[str, str]:
 POD = Kind(
     group="", version="v1", kind="Pod", plural="pods", short_names=("po",),
     categories=("all",),
-    subresources=("status", "log", "binding", "exec", "attach", "portforward", "eviction"),
+    subresources=("status", "log", "binding", "exec", "attach", "portforward", "eviction",
+                  "ephemeralcontainers"),
     columns=COLUMNS, schema=kind_schema(spec=pod_spec, status=pod_status),
     default=_default, on_create=_on_create, validate=_validate, validate_update=validate_update,
     selectable_fields=_fields,
