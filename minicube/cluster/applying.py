@@ -5,8 +5,9 @@ so an object the server refuses stops the run before anything changed (objects i
 this same run creates can only be checked for real, and custom objects only once the
 CustomResourceDefinitions, applied first, are Established). With a wait, every object is
 polled until it is ready (objectstatus.py has the rules); the wait ends early once an object
-has certainly failed, and each object that is not ready gets a diagnosis: its state, recent
-events and the last log lines of its failing containers.
+has certainly failed (after a short grace for the others to show whether they fail too, so
+one run reports every failure), and each object that is not ready gets a diagnosis: its
+state, recent events and the last log lines of its failing containers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from minicube.cluster.objectstatus import FAILED, READY, WAITING, Assessment
 
 Obj = dict[str, Any]
 POLL_SECONDS = 1.0
+# After a first certain failure, how long the objects still in progress may take to settle
+# (ready or failed) before the run stops: a crash loop shows within seconds of the start.
+FAILURE_GRACE_SECONDS = 15.0
 LOG_LINES = 20
 EVENTS_SHOWN = 8
 CRD_KIND = "CustomResourceDefinition"
@@ -142,6 +146,7 @@ def wait_all(api: ApiClient, tracked: list[Tracked], timeout: float,
     """Poll until all are ready; raises ObjectsFailed (certain failure) or ObjectsNotReady
     (timeout), each with the diagnosis of every object that is not ready."""
     deadline = time.monotonic() + timeout
+    failed_at: float | None = None
     while True:
         changed = False
         for t in tracked:
@@ -155,8 +160,10 @@ def wait_all(api: ApiClient, tracked: list[Tracked], timeout: float,
         pending = [t for t in tracked if t.state != READY]
         if not pending:
             return
-        if any(t.state == FAILED for t in pending):
-            failed = [t for t in pending if t.state == FAILED]
+        failed = [t for t in pending if t.state == FAILED]
+        failed_at = (failed_at or time.monotonic()) if failed else None
+        if failed_at is not None and (len(failed) == len(pending) or time.monotonic() >= min(
+                deadline, failed_at + FAILURE_GRACE_SECONDS)):
             raise ObjectsFailed(f"{len(failed)} object(s) failed: "
                                 + "; ".join(f"{t.title}: {t.summary}" for t in failed),
                                 [diagnose(api, t) for t in pending])

@@ -5,9 +5,10 @@ from typing import Any
 import pytest
 
 from minicube._errors import WaitTimeout
-from minicube.cluster import applying
+from minicube.cluster import applying, objectstatus
 from minicube.cluster.apiclient import ApiError, Resource
 from minicube.cluster.manifests import Manifest
+from minicube.cluster.objectstatus import FAILED, WAITING
 
 CRD = Resource("apiextensions.k8s.io/v1", "customresourcedefinitions", False)
 WIDGET = Resource("example.com/v1", "widgets", True)
@@ -71,3 +72,30 @@ def test_a_definition_never_established_times_out_naming_it(monkeypatch: pytest.
     with pytest.raises(WaitTimeout, match="widgets.example.com is not Established"):
         applying.apply_all(api, manifests(), None, crd_timeout=0.01)  # type: ignore[arg-type]
     assert "apply Widget" not in api.calls
+
+
+def _scripted(monkeypatch: pytest.MonkeyPatch, script: dict[str, list[str]]) -> list[applying.Tracked]:
+    """Tracked objects whose states follow `script` (one state per poll, the last repeating)."""
+    monkeypatch.setattr(applying, "POLL_SECONDS", 0.0)
+    monkeypatch.setattr(applying, "diagnose", lambda api, t: t.title)
+
+    def assess(api: Any, t: applying.Tracked) -> objectstatus.Assessment:
+        states = script[t.manifest.name]
+        return objectstatus.Assessment(states.pop(0) if len(states) > 1 else states[0], "")
+    monkeypatch.setattr(applying, "_assess", assess)
+    return [applying.Tracked(Manifest({"kind": "Deployment", "metadata": {"name": n}}, "x.yaml"),
+                             WIDGET, "default") for n in script]
+
+
+def test_a_failure_waits_briefly_for_the_others_to_show_theirs(monkeypatch: pytest.MonkeyPatch) -> None:
+    tracked = _scripted(monkeypatch, {"unloaded": [FAILED],
+                                      "crasher": [WAITING, WAITING, WAITING, FAILED]})
+    with pytest.raises(applying.ObjectsFailed, match="2 object"):
+        applying.wait_all(None, tracked, timeout=60)  # type: ignore[arg-type]
+
+
+def test_a_failure_ends_the_wait_after_the_grace(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(applying, "FAILURE_GRACE_SECONDS", 0.05)
+    tracked = _scripted(monkeypatch, {"unloaded": [FAILED], "slow": [WAITING]})
+    with pytest.raises(applying.ObjectsFailed, match="1 object.*unloaded"):
+        applying.wait_all(None, tracked, timeout=60)  # type: ignore[arg-type]
