@@ -19,7 +19,7 @@ from minicube.kubelet.machine import node_ip as detect_node_ip
 from minicube.kubelet.machine import read_machine
 from minicube.kubelet.node_status import NodeStatus, node_capacity
 from minicube.kubelet.pod_sync import PodSyncer
-from minicube.kubelet.pod_workers import PodWorkers
+from minicube.kubelet.pod_workers import RESYNC_PERIOD, PodWorkers
 from minicube.kubelet.probes import Prober
 from minicube.kubelet.runtime import Runtime
 from minicube.kubelet.server import KubeletServer
@@ -36,7 +36,7 @@ class Kubelet:
                  docker_base_url: str = "unix:///var/run/docker.sock",
                  serve_host: str = "127.0.0.1", serve_port: int = 10250,
                  node_ip: str | None = None, workers: int = 4, root_dir: Path = ROOT_DIR,
-                 resync_period: float = 10.0, heartbeat_period: float = 10.0) -> None:
+                 resync_period: float = RESYNC_PERIOD, heartbeat_period: float = 10.0) -> None:
         self.client = client
         self.node_name = node_name
         self.node_ip = node_ip or detect_node_ip()
@@ -49,7 +49,7 @@ class Kubelet:
         self.allocatable: dict[str, str] = {}
         images = ImageManager(self.runtime, self.recorder, profile=node_name)
         volumes = VolumeManager(root_dir, client, self.recorder, node_name=node_name,
-                                allocatable=lambda: self.allocatable)
+                                allocatable=lambda: self.allocatable, caches=self.sources)
         prober = Prober(self.runtime, self.recorder, lambda uid: self.workers.queue.add(uid))
         self.syncer = PodSyncer(client, self.runtime, self.recorder, images, volumes, prober,
                                 node_name=node_name, host_ip=lambda: self.node_ip,

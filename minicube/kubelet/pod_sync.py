@@ -26,7 +26,7 @@ from minicube.kubelet.lifecycle import (DEADLINE_MESSAGE, DEADLINE_REASON, POST_
                                         deadline_remaining, field_path, run_hook)
 from minicube.kubelet.mounts import Bind, binds
 from minicube.kubelet.plan import Plan, plan_pod
-from minicube.kubelet.podstatus import is_terminal, pod_status, with_base_status
+from minicube.kubelet.podstatus import is_ready, is_terminal, pod_status, with_base_status
 from minicube.kubelet.probes import Prober
 from minicube.kubelet.runtime import Runtime, EngineError
 from minicube.kubelet.specs import (app_spec, needs_image_user, non_root_violation,
@@ -41,6 +41,9 @@ CRASH_BACKOFF_INITIAL = 10.0
 CRASH_BACKOFF_MAX = 300.0
 MIN_GRACE_AFTER_HOOK = 2
 VOLUME_RETRY = 2.0   # a volume waiting for its ConfigMap/claim: the informers usually come first
+# A container that could not be created (no image, bad config) is tried again after this, as
+# upstream's pod workers back off 10s after a failed sync.
+WAITING_RETRY = 10.0
 
 
 def go_duration(seconds: float) -> str:
@@ -85,13 +88,15 @@ class PodSyncer:
         self._written: dict[str, Obj] = {}   # uid -> the status this kubelet last wrote
         self._failed: dict[str, tuple[str, str]] = {}   # uid -> (reason, message) it ended with
 
-    async def sync(self, uid: str, pod: Obj | None, last_known: Obj | None = None) -> float:
+    async def sync(self, uid: str, pod: Obj | None, last_known: Obj | None = None,
+                   listed: list[ContainerInfo] | None = None) -> float:
         """Bring pod uid's containers in line; returns seconds until a retry is due (0: none).
 
         pod is None when no pod with that uid is bound here any more (last_known: how it
-        looked, for its grace period): its containers are orphans and go.
+        looked, for its grace period): its containers are orphans and go. listed: its
+        containers from a listing still current (None: list them now).
         """
-        containers = await self.runtime.list_containers(uid)
+        containers = listed if listed is not None else await self.runtime.list_containers(uid)
         if pod is None:
             if containers:
                 log.info("removing the containers of deleted pod %s/%s", containers[0].namespace,
@@ -133,8 +138,19 @@ class PodSyncer:
             status = self._status(pod, containers, backoff)
         await self._write_status(pod, status)
         retries = [*plan.backoff.values(), volume_retry, deadline or 0.0,
-                   *(w.retry_after for (u, _), w in self.waiting.items() if u == uid)]
+                   *(w.retry_after or WAITING_RETRY
+                     for (u, _), w in self.waiting.items() if u == uid)]
         return min((r for r in retries if r > 0), default=0.0)
+
+    async def report_stopped(self, pod: Obj, containers: list[ContainerInfo]) -> None:
+        """Write the pod's status as its containers are, without acting, when the pod shows
+        Ready but they say otherwise (they stopped while this kubelet was down)."""
+        shown = pod.get("status") or {}
+        if pod["metadata"].get("deletionTimestamp") or is_terminal(shown) or not is_ready(shown):
+            return
+        status = self._status(pod, containers, {})
+        if not is_ready(status):
+            await self._write_status(pod, status)
 
     async def _volumes(self, pod: Obj, plan: Plan,
                        finished: bool) -> tuple[dict[str, Mounted] | None, float]:

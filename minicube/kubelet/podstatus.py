@@ -240,3 +240,8 @@ def pod_status(pod: Obj, containers: list[ContainerInfo], *, host_ip: str, now: 
 
 def is_terminal(status: Obj) -> bool:
     return status.get("phase") in TERMINAL_PHASES
+
+
+def is_ready(status: Obj) -> bool:
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in status.get("conditions") or [])

@@ -25,8 +25,7 @@ import docker.errors
 import requests
 
 from minicube.kubelet.containers import (LABEL_NAMESPACE, LABEL_POD, LABEL_UID, PAUSE_IMAGE,
-                                         POD_NETWORK, POD_SUBNET, ContainerInfo, parse_inspect,
-                                         parse_labels)
+                                         POD_NETWORK, POD_SUBNET, ContainerInfo, parse_inspect)
 from minicube.kubelet.streams_engine import EngineStream, HijackRefused, open_hijacked
 
 log = logging.getLogger(__name__)
@@ -55,6 +54,8 @@ class Runtime:
         # Probe and hook commands that hang hold their thread (up to the client's read
         # timeout): they get their own threads, so they can never starve the pod syncs.
         self._exec_pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="runtime-exec")
+        # container id -> (its state in the listing, its inspection): see _inspected()
+        self._inspections: dict[str, tuple[str, ContainerInfo]] = {}
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -215,19 +216,37 @@ class Runtime:
             labels += [f"{LABEL_NAMESPACE}={pod[0]}", f"{LABEL_POD}={pod[1]}"]
         summaries = await self._call(self.docker.api.containers, all=True,
                                      filters={"label": labels})
-        infos = await asyncio.gather(*(self.inspect(s["Id"]) for s in summaries))
+        infos = await asyncio.gather(*(self._inspected(s) for s in summaries))
         return [i for i in infos if i is not None]
 
-    async def pod_uids(self) -> set[str]:
-        """The pod uids that have containers on this engine (cheap: no inspections)."""
+    async def pod_containers(self) -> dict[str, list[ContainerInfo]]:
+        """Every pod uid that has containers on this engine, with them: one listing."""
         summaries = await self._call(self.docker.api.containers, all=True,
                                      filters={"label": LABEL_UID})
-        out = set()
-        for s in summaries:
-            ident = parse_labels(s.get("Labels"))
-            if ident:
-                out.add(ident[0])
+        present = {s["Id"] for s in summaries}
+        for gone in [cid for cid in self._inspections if cid not in present]:
+            del self._inspections[gone]
+        out: dict[str, list[ContainerInfo]] = {}
+        for info in await asyncio.gather(*(self._inspected(s) for s in summaries)):
+            if info is not None:
+                out.setdefault(info.pod_uid, []).append(info)
         return out
+
+    async def _inspected(self, summary: dict[str, Any]) -> ContainerInfo | None:
+        """The container's inspection, reused while the listing shows it in the same state:
+        what an inspection tells only changes with a state change (start, exit), and every
+        start/stop/removal of ours or event of the engine drops the container's entry."""
+        cid, state = summary["Id"], summary.get("State", "")
+        cached = self._inspections.get(cid)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        info = await self.inspect(cid)
+        if info is not None and info.state == state:
+            self._inspections[cid] = (state, info)
+        return info
+
+    def _changed(self, container_id: str) -> None:
+        self._inspections.pop(container_id, None)
 
     async def inspect(self, container_id: str) -> ContainerInfo | None:
         try:
@@ -244,10 +263,12 @@ class Runtime:
         return str(container.id)
 
     async def start(self, container_id: str) -> None:
+        self._changed(container_id)
         await self._call(self.docker.api.start, container_id)
 
     async def stop(self, container_id: str, grace: float) -> None:
         """SIGTERM (or the image's stop signal), then SIGKILL after grace seconds."""
+        self._changed(container_id)
         try:
             await self._call(self.docker.api.stop, container_id, timeout=max(0, int(grace)))
         except EngineError as e:
@@ -255,6 +276,7 @@ class Runtime:
                 raise
 
     async def remove(self, container_id: str) -> None:
+        self._changed(container_id)
         try:
             await self._call(self.docker.api.remove_container, container_id, force=True)
         except EngineError as e:
@@ -291,6 +313,7 @@ class Runtime:
         open_stream = partial(self.docker.api.events, decode=True,
                               filters={"type": "container", "label": LABEL_UID})
         async for event in self._stream(open_stream):
+            self._changed(str(event.get("id") or (event.get("Actor") or {}).get("ID") or ""))
             yield event
 
     # --- interactive streams (kubectl exec / attach) -----------------------------------------

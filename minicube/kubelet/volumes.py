@@ -18,11 +18,11 @@ import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from minicube.api import quantity
 from minicube.api.errors import NotFound
-from minicube.client import Client, EventRecorder
+from minicube.client import Client, EventRecorder, Informer
 from minicube.kubelet import atomic_writer
 from minicube.kubelet.atomic_writer import Payload
 from minicube.kubelet.sa_tokens import PodTokens, TokenManager
@@ -87,10 +87,14 @@ def tmpfs_size(source: Obj, allocatable: Mapping[str, str]) -> int:
 
 class VolumeManager:
     def __init__(self, root: Path, client: Client, recorder: EventRecorder, *, node_name: str,
-                 allocatable: Callable[[], Mapping[str, str]], tmpfs: bool = True) -> None:
-        """tmpfs: mount memory-backed volumes (off in tests that run without the node)."""
+                 allocatable: Callable[[], Mapping[str, str]], tmpfs: bool = True,
+                 caches: Sequence[Informer] = ()) -> None:
+        """tmpfs: mount memory-backed volumes (off in tests that run without the node);
+        caches: informers (ConfigMaps, Secrets) read instead of the API once synced, as
+        upstream's watch-based ConfigMap/Secret managers (every sync refreshes volumes)."""
         self.root = root
         self.tmpfs = tmpfs
+        self.caches = {informer.plural: informer for informer in caches}
         self.client = client
         self.recorder = recorder
         self.node_name = node_name
@@ -229,18 +233,18 @@ class VolumeManager:
         return str(path)
 
     async def _get(self, plural: str, name: str, namespace: str | None) -> Obj | None:
+        cache = self.caches.get(plural)
+        if cache is not None and cache.has_synced:
+            return cache.get_by_name(name, namespace)
         try:
             return await self.client.get("v1", plural, name, namespace=namespace)
         except NotFound:
             return None
 
     async def over_limit(self, pod: Obj) -> str:
-        """Why the pod must be evicted for a disk emptyDir over its sizeLimit ("" if none);
-        memory ones are tmpfs of that size, so the kernel enforces them."""
-        for v in (pod.get("spec") or {}).get("volumes") or []:
-            source = v.get("emptyDir")
-            if source is None or not source.get("sizeLimit") or source.get("medium") == "Memory":
-                continue
+        """Why the pod must be evicted for a disk emptyDir over its sizeLimit ("" if none)."""
+        for v in _size_limited(pod):
+            source = v["emptyDir"]
             target = self._dir(pod["metadata"]["uid"], "emptyDir", v["name"])
             used = await asyncio.to_thread(disk_usage, target)
             if used > quantity.value(source["sizeLimit"]):
@@ -260,6 +264,18 @@ class VolumeManager:
             self._reported.discard(key)
         self.tokens.forget(uid)
         log.info("removed the volumes of pod %s", uid)
+
+
+def _size_limited(pod: Obj) -> list[Obj]:
+    """The pod's disk emptyDirs with a sizeLimit; memory ones are tmpfs of that size, so
+    the kernel enforces them."""
+    return [v for v in (pod.get("spec") or {}).get("volumes") or []
+            if (v.get("emptyDir") or {}).get("sizeLimit") and v["emptyDir"].get("medium") != "Memory"]
+
+
+def size_limited(pod: Obj) -> bool:
+    """The pod has a disk emptyDir whose use the kubelet must watch."""
+    return bool(_size_limited(pod))
 
 
 def disk_usage(root: Path) -> int:

@@ -12,7 +12,7 @@ import pytest
 from minicube.client import EventRecorder
 from minicube.client.clock import rfc3339
 from minicube.kubelet.images import ImageManager
-from minicube.kubelet.pod_sync import PodSyncer, go_duration
+from minicube.kubelet.pod_sync import WAITING_RETRY, PodSyncer, go_duration
 from minicube.kubelet.probes import Prober
 from minicube.kubelet.volumes import VolumeManager
 from tests.unit.kubelet_fixtures import FakeClient, FakeRuntime, info, make_pod
@@ -92,13 +92,32 @@ def test_a_running_pod_is_adopted_without_any_action_or_write() -> None:
     assert len(runtime.calls) == calls and len(client.status_patches) == writes
 
 
+def test_a_ready_pod_whose_containers_stopped_is_reported_not_ready_without_acting() -> None:
+    runtime, client = FakeRuntime(), FakeClient()
+    s = syncer(runtime, client)
+    pod = make_pod()
+    sync(s, pod)
+    pod["status"] = client.status_patches[-1]
+    stopped = [info(name=c.name, id=c.id, state="exited", exit_code=137, finished_at=rfc3339())
+               for c in runtime.containers.values()]   # the node restarted meanwhile
+    calls, writes = len(runtime.calls), len(client.status_patches)
+    fresh = syncer(runtime, client)   # a new kubelet
+    fresh.runner.run(fresh.syncer.report_stopped(pod, list(runtime.containers.values())))
+    assert len(client.status_patches) == writes   # still running: nothing to say
+    fresh.runner.run(fresh.syncer.report_stopped(pod, stopped))
+    status = client.status_patches[-1]
+    assert len(runtime.calls) == calls and len(client.status_patches) == writes + 1
+    assert {c["type"]: c["status"] for c in status["conditions"]}["Ready"] == "False"
+    assert status["containerStatuses"][0]["ready"] is False
+
+
 def test_a_missing_configmap_waits_and_retries_later() -> None:
     pod = make_pod()
     pod["spec"]["containers"][0]["env"] = [
         {"name": "A", "valueFrom": {"configMapKeyRef": {"name": "cfg", "key": "a"}}}]
     runtime, client = FakeRuntime(), FakeClient()
     s = syncer(runtime, client)
-    sync(s, pod)
+    assert sync(s, pod) == WAITING_RETRY
     waiting = client.status_patches[-1]["containerStatuses"][0]["state"]["waiting"]
     assert waiting == {"reason": "CreateContainerConfigError", "message": 'configmap "cfg" not found'}
     client.objects[("configmaps", "cfg")] = {"data": {"a": "1"}}
