@@ -5,7 +5,8 @@ is no running one (after a node restart its containers are found exited), start 
 missing or due for a restart under the restartPolicy (unless in CrashLoopBackOff), stop
 what must go, and garbage-collect attempts older than the previous one (kept for
 `kubectl logs --previous`). Init containers run one at a time, in order, in the current
-sandbox before any app container; a new sandbox runs them again. Containers whose liveness
+sandbox before any app container; a new sandbox runs them again. Ephemeral containers run
+once each. Containers whose liveness
 or startup probe failed are killed; the restartPolicy and back-off decide what follows.
 """
 
@@ -109,6 +110,11 @@ def plan_pod(pod: Obj, containers: list[ContainerInfo], *, finished: bool,
             attempts = by_name.get(c["name"], [])
             _plan_container(plan, c, attempts[0] if attempts else None,
                             "Always" if is_sidecar(c) else policy, backoff_remaining)
+    if not plan.create_sandbox and initialized(pod, containers):
+        # Ephemeral (debugging) containers run once, in the pod as it is: never restarted,
+        # and not brought back with a new sandbox.
+        plan.start += [(c["name"], 0) for c in spec.get("ephemeralContainers") or []
+                       if not by_name.get(c["name"])]
     for c in [*inits, *spec.get("containers", [])]:
         attempts = by_name.get(c["name"], [])
         started = [a for n, a in plan.start if n == c["name"]]

@@ -244,8 +244,10 @@ class PodSyncer:
             await self._stop(pod, plan.stop, grace_period(pod), told=set(unhealthy))
         await asyncio.gather(*(self.runtime.remove(c.id) for c in plan.remove))
         specs = {c["name"]: c for c in [*(pod["spec"].get("initContainers") or []),
-                                         *pod["spec"].get("containers", [])]}
+                                         *pod["spec"].get("containers", []),
+                                         *(pod["spec"].get("ephemeralContainers") or [])]}
         to_start = [(specs[name], attempt) for name, attempt in plan.start]
+        running = {c.name: c.id for c in containers if c.running and not c.is_sandbox}
         # Image checks and ConfigMap/Secret reads overlap with the sandbox's creation.
         prepared = asyncio.gather(*(self._prepare(pod, c) for c, _ in to_start))
         try:
@@ -255,7 +257,8 @@ class PodSyncer:
         if sandbox is None:
             return
         for (container, attempt), ready in zip(to_start, inputs):
-            await self._start(pod, container, attempt, sandbox, ready, mounted)
+            await self._start(pod, container, attempt, sandbox, ready, mounted,
+                              running.get(container.get("targetContainerName") or "", ""))
 
     async def _sandbox(self, pod: Obj, plan: Plan,
                        containers: list[ContainerInfo]) -> ContainerInfo | None:
@@ -306,7 +309,7 @@ class PodSyncer:
 
     async def _start(self, pod: Obj, container: Obj, attempt: int, sandbox: ContainerInfo,
                      ready: dict[tuple[str, str], Any] | ContainerWaiting,
-                     mounted: dict[str, Mounted]) -> None:
+                     mounted: dict[str, Mounted], pid_target: str = "") -> None:
         uid, name = pod["metadata"]["uid"], container["name"]
         ref = field_path(pod, name)
         try:
@@ -321,7 +324,8 @@ class PodSyncer:
                 await asyncio.to_thread(_make_subpaths, container_binds)
             except (ValueError, OSError) as e:
                 raise ContainerWaiting(CONFIG_ERROR, str(e)) from e
-            spec = app_spec(pod, container, attempt, sandbox.id, env, container_binds)
+            spec = app_spec(pod, container, attempt, sandbox.id, env, container_binds,
+                            pid_target)
             try:
                 cid = await self.runtime.create(spec)
             except EngineError as e:

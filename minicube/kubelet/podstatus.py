@@ -232,6 +232,8 @@ def pod_status(pod: Obj, containers: list[ContainerInfo], *, host_ip: str, now: 
               "startTime": old.get("startTime") or now, "containerStatuses": statuses}
     if inits:
         status["initContainerStatuses"] = init_statuses
+    if ephemeral := spec.get("ephemeralContainers"):
+        status["ephemeralContainerStatuses"] = [one(c, "ContainerCreating") for c in ephemeral]
     sandboxes = by_name.get(SANDBOX, [])
     if sandboxes and sandboxes[0].running and sandboxes[0].ip:
         status.update(podIP=sandboxes[0].ip, podIPs=[{"ip": sandboxes[0].ip}])

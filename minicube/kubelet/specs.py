@@ -104,8 +104,10 @@ def non_root_violation(pod: Obj, container: Obj, image_user: str, pod_ref: str) 
 
 
 def app_spec(pod: Obj, container: Obj, attempt: int, sandbox_id: str,
-             env: list[tuple[str, str]], binds: Sequence[Bind] = ()) -> Obj:
-    """command replaces the image's entrypoint (and drops its CMD); args replace CMD."""
+             env: list[tuple[str, str]], binds: Sequence[Bind] = (), pid_target: str = "") -> Obj:
+    """command replaces the image's entrypoint (and drops its CMD); args replace CMD.
+    pid_target: the id of a container whose processes this one sees (an ephemeral
+    container's targetContainerName)."""
     values = dict(env)
     spec: Obj = {
         "image": container["image"], "name": container_name(pod, container["name"], attempt),
@@ -128,4 +130,6 @@ def app_spec(pod: Obj, container: Obj, attempt: int, sandbox_id: str,
         spec["command"] = [expand(a, values) for a in container["args"]]
     if container.get("workingDir"):
         spec["working_dir"] = container["workingDir"]
+    if pid_target:
+        spec["pid_mode"] = f"container:{pid_target}"
     return spec

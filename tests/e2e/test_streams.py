@@ -209,6 +209,17 @@ def test_run_interactive_shows_the_output_and_returns_the_exit_code(pods: Cluste
     assert result.stdout.startswith(stdin + "after\n")
 
 
+def test_debug_runs_an_ephemeral_container_that_sees_its_target(pods: Cluster) -> None:
+    result = pods.kubectl("debug", WEB, "-i", f"--image={HELLO_IMAGE}", "--target=web",
+                          "--profile=general", "--", "sh", "-c", "ps; echo debugged",
+                          stdin="", timeout=90)
+    assert "debugged" in result.stdout
+    assert "httpd -f -p 8080 -h /www" in result.stdout  # the target's processes
+    statuses = pods.get_json("pod", WEB)["status"]["ephemeralContainerStatuses"]
+    assert statuses[0]["name"].startswith("debugger-")
+    assert "running" in statuses[0]["state"] or "terminated" in statuses[0]["state"]
+
+
 def test_python_client_exec_stream(pods: Cluster) -> None:
     api = python_client(pods)
     out = stream(api.connect_get_namespaced_pod_exec, WEB, "default",

@@ -122,3 +122,11 @@ def test_a_container_failing_its_liveness_probe_is_killed_then_restarts_like_a_c
     assert p.stop == [live] and p.start == []
     killed = info(state="exited", exit_code=137, sandbox_id="POD-0")
     assert plan(make_pod(), info("POD"), killed, backoff=10).backoff == {"web": 10}
+
+
+def test_ephemeral_containers_start_once_in_the_running_pod() -> None:
+    pod = make_pod(ephemeralContainers=[{"name": "dbg", "image": "busybox"}])
+    assert plan(pod, info("POD"), info()).start == [("dbg", 0)]
+    assert plan(pod, info("POD"), info(), info("dbg", state="exited", exit_code=1)).idle
+    fresh = plan(pod)  # a new sandbox brings back the app, not the debugger
+    assert fresh.start == [("web", 0)]

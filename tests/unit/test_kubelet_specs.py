@@ -119,3 +119,8 @@ def test_the_image_user_is_read_only_when_no_run_as_user_decides() -> None:
     assert needs_image_user(pod, c)
     assert not needs_image_user(pod, {**c, "securityContext": {"runAsUser": 5}})
     assert not needs_image_user(make_pod(), c)
+
+
+def test_an_ephemeral_container_sees_its_target_processes() -> None:
+    s = app_spec(make_pod(), {"name": "dbg", "image": "busybox"}, 0, "sb1", [], pid_target="c1")
+    assert s["pid_mode"] == "container:c1" and "pid_mode" not in spec()
