@@ -1,6 +1,7 @@
-"""The Node object: registered at start (created, or updated when it survives a restart) and
-kept fresh by a heartbeat that rewrites its conditions every few seconds, as the kubelet
-did before node leases. Ready follows the container engine's health."""
+"""The Node object: registered at start (created, or updated when it survives a restart),
+then kept fresh as upstream's kubelet does: every 10 s the node's Lease is renewed and the
+status computed, which is written only when it changed or every 5 minutes (the conditions'
+lastHeartbeatTime then moves). Ready follows the container engine's health."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, Awaitable, Callable
 from minicube.api.errors import AlreadyExists, NotFound, StatusError
 from minicube.client import APIConnectionError, Client, EventRecorder
 from minicube.client.clock import rfc3339
+from minicube.kubelet import node_lease
 from minicube.kubelet.containers import POD_SUBNET
 from minicube.kubelet.machine import Machine
 
@@ -20,6 +22,7 @@ Obj = dict[str, Any]
 
 KUBELET_VERSION = "v1.32.0-minicube"
 HEARTBEAT_PERIOD = 10.0
+REPORT_PERIOD = 300.0  # upstream's nodeStatusReportFrequency: unchanged status, rewritten
 MAX_PODS = "110"
 
 # (type, reason when healthy, message when healthy); Ready comes last, as upstream orders them.
@@ -59,6 +62,14 @@ def node_conditions(old: list[Obj], *, ready: bool, ready_message: str, now: str
     out.append(cond("Ready", "True", "KubeletReady", "kubelet is posting ready status") if ready
                else cond("Ready", "False", "KubeletNotReady", ready_message))
     return out
+
+
+def same_status(a: Obj, b: Obj) -> bool:
+    """Equal but for the conditions' heartbeat times (what changes at every beat)."""
+    def strip(status: Obj) -> Obj:
+        return {**status, "conditions": [{k: v for k, v in c.items() if k != "lastHeartbeatTime"}
+                                         for c in status.get("conditions") or []]}
+    return strip(a) == strip(b)
 
 
 def node_capacity(machine: Machine) -> dict[str, str]:
@@ -108,6 +119,7 @@ class NodeStatus:
         self.recorder = recorder
         self.registered = asyncio.Event()
         self.node: Obj = {}
+        self._reported: tuple[float, Obj] | None = None  # (when, status) last written
 
     async def _status(self, old: Obj) -> Obj:
         healthy = await self.runtime_health()
@@ -129,6 +141,7 @@ class NodeStatus:
             # The status subresource may ignore status on create: write it explicitly.
             await self.client.patch_status("v1", "nodes", self.node_name,
                                            {"status": node["status"]})
+            await node_lease.renew(self.client, created)
             log.info("registered node %s", self.node_name)
             return created
         except AlreadyExists:
@@ -142,10 +155,18 @@ class NodeStatus:
         return existing
 
     async def heartbeat(self, node: Obj | None = None) -> None:
+        """Renew the Lease; write the status if it changed or was last written long ago."""
         if node is None:
             node = await self.client.get("v1", "nodes", self.node_name)
-        status = await self._status(node.get("status") or {})
+        await node_lease.renew(self.client, node)
+        old = node.get("status") or {}
+        status = await self._status(old)
+        loop = asyncio.get_running_loop()
+        if (self._reported is not None and same_status(status, old)
+                and loop.time() - self._reported[0] < REPORT_PERIOD):
+            return
         await self.client.patch_status("v1", "nodes", self.node_name, {"status": status})
+        self._reported = (loop.time(), status)
 
     async def run(self) -> None:
         """Register (retrying until the API answers), then beat; re-register if deleted."""

@@ -6,6 +6,7 @@ watched, waited on, and removed with `delete all --all`."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,6 +39,8 @@ def test_cluster_facts(app: Cluster) -> None:
     assert {"pods", "deployments.apps", "customresourcedefinitions.apiextensions.k8s.io"} <= set(resources)
     assert app.kubectl("auth", "can-i", "delete", "nodes").stdout.strip() == "yes"
     assert "replicas" in app.kubectl("explain", "deployment.spec").stdout
+    described = app.kubectl("describe", "node", app.profile).stdout
+    assert re.search(rf"Lease:\s+HolderIdentity:\s+{app.profile}", described)  # the node's Lease
     top = app.kubectl("top", "pods", "-n", NS, check=False)
     assert top.returncode != 0 and "Metrics API not available" in top.stderr
 
