@@ -16,6 +16,7 @@ from minicube.api.kinds import REGISTRY
 from minicube.api.registry import Registry
 from minicube.apiserver import auth, discovery, openapi, requestinfo, reviews, system_objects
 from minicube.apiserver.crds import CustomResources
+from minicube.apiserver.metrics import Metrics, is_metrics
 from minicube.apiserver.negotiation import respond
 from minicube.apiserver.objects import Objects
 from minicube.apiserver.resources import Resources
@@ -78,6 +79,7 @@ class ApiServer:
         self.resources.subresources.update(dict.fromkeys(("exec", "attach", "portforward"), streams.handle))
         views = ScaleSubresources(self.objects)
         self.resources.subresources.update({"scale": views.scale, "finalize": views.finalize})
+        self.metrics = Metrics(self.objects, registry, config.kubelet_url)
         self.tokens = TokenIssuer.from_pki(config.pki_dir)
         self.resources.subresources["token"] = TokenSubresource(self.objects, self.tokens).token
         self.ready = asyncio.Event()
@@ -127,6 +129,8 @@ class ApiServer:
         kind = self.registry.get(info.group, info.version, info.resource)
         if kind is not None and reviews.is_review(kind):
             return await reviews.handle(request, kind, info)
+        if kind is not None and is_metrics(kind):
+            return await self.metrics.handle(request, kind, info)
         return await self.resources.handle(request, info)
 
     @staticmethod

@@ -23,6 +23,7 @@ from minicube.kubelet.pod_workers import RESYNC_PERIOD, PodWorkers
 from minicube.kubelet.probes import Prober
 from minicube.kubelet.runtime import Runtime
 from minicube.kubelet.server import KubeletServer
+from minicube.kubelet.stats import StatsCollector
 from minicube.kubelet.volumes import VolumeManager
 
 # Pod volumes live on the node's state volume, so they survive `minicube stop/start`.
@@ -57,7 +58,9 @@ class Kubelet:
         self.workers = PodWorkers(self.pods, self.runtime, self.syncer, workers=workers,
                                   resync_period=resync_period, sources=self.sources,
                                   pod_dirs=volumes.pod_uids)
-        self.server = KubeletServer(self.runtime, self._pod_uid, host=serve_host, port=serve_port)
+        self.stats = StatsCollector(self.runtime, node_name)
+        self.server = KubeletServer(self.runtime, self._pod_uid, host=serve_host, port=serve_port,
+                                    stats=self.stats)
 
     def _pod_uid(self, namespace: str, name: str) -> str | None:
         pod = self.pods.get_by_name(name, namespace)
@@ -85,6 +88,7 @@ class Kubelet:
                 for informer in self.sources:
                     tg.create_task(informer.run())
                 tg.create_task(self.workers.run())
+                tg.create_task(self.stats.run())
         finally:
             await self.server.stop()
             await self.recorder.close()

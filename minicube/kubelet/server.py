@@ -4,6 +4,8 @@ GET /containerLogs/{namespace}/{pod}/{container}?follow&tailLines&timestamps&pre
     &sinceSeconds&sinceTime&limitBytes  ->  text/plain, streamed (chunked) with follow
     until the container ends.
 GET /exec/..., /attach/..., /portForward/...  ->  websockets (streams.py).
+GET /stats/resource  ->  JSON: the latest CPU/memory usage of the node and pod containers
+    (stats.py), which the API server's metrics.k8s.io reads.
 
 `previous` reads the prior attempt's container, which the kubelet keeps for this.
 """
@@ -20,6 +22,7 @@ from aiohttp import web
 from minicube.client.clock import parse_rfc3339
 from minicube.kubelet.containers import ContainerInfo, latest_by_name
 from minicube.kubelet.runtime import Runtime, EngineError
+from minicube.kubelet.stats import StatsCollector
 from minicube.kubelet.streams import StreamServer
 
 log = logging.getLogger(__name__)
@@ -64,9 +67,10 @@ def pick_container(containers: list[ContainerInfo], name: str, uid: str | None,
 
 class KubeletServer:
     def __init__(self, runtime: Runtime, pod_uid: Callable[[str, str], str | None], *,
-                 host: str = "127.0.0.1", port: int = 10250) -> None:
+                 host: str = "127.0.0.1", port: int = 10250, stats: StatsCollector | None = None) -> None:
         self.runtime = runtime
         self.pod_uid = pod_uid
+        self.stats = stats
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -75,6 +79,7 @@ class KubeletServer:
         app = web.Application()
         app.router.add_get("/containerLogs/{namespace}/{pod}/{container}", self.container_logs)
         app.router.add_get("/healthz", self.healthz)
+        app.router.add_get("/stats/resource", self.resource_stats)
         streams = StreamServer(self.runtime, self.running_container)
         app.router.add_get("/exec/{namespace}/{pod}/{container}", streams.exec)
         app.router.add_get("/attach/{namespace}/{pod}/{container}", streams.attach)
@@ -95,6 +100,11 @@ class KubeletServer:
 
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
+
+    async def resource_stats(self, request: web.Request) -> web.Response:
+        if self.stats is None:
+            raise web.HTTPNotFound(text="resource stats are not collected\n")
+        return web.json_response(self.stats.document())
 
     async def running_container(self, ns: str, pod: str, name: str) -> ContainerInfo | None:
         """The current attempt of a pod's container (or sandbox, name POD) if it runs."""

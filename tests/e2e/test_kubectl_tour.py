@@ -41,8 +41,12 @@ def test_cluster_facts(app: Cluster) -> None:
     assert "replicas" in app.kubectl("explain", "deployment.spec").stdout
     described = app.kubectl("describe", "node", app.profile).stdout
     assert re.search(rf"Lease:\s+HolderIdentity:\s+{app.profile}", described)  # the node's Lease
-    top = app.kubectl("top", "pods", "-n", NS, check=False)
-    assert top.returncode != 0 and "Metrics API not available" in top.stderr
+    top = wait_for("node metrics (two samples, 15 s apart)", lambda: (
+        out if (out := app.kubectl("top", "nodes", check=False)).returncode == 0 else None),
+        timeout=60)
+    header, row = top.stdout.splitlines()[:2]
+    assert header.split() == ["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]
+    assert row.split()[0] == app.profile
 
 
 def test_label_annotate_and_read_back_in_every_format(app: Cluster) -> None:

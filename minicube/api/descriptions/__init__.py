@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from minicube.api.descriptions import access, batch, cluster, network, pods, storage, workloads
+from minicube.api.descriptions import (access, batch, cluster, metrics, network, pods, storage,
+                                        workloads)
 from minicube.api.descriptions.base import TOP_LEVEL, Descriptions
 
 DESCRIPTIONS: dict[tuple[str, ...], Descriptions] = {
     **pods.KINDS, **workloads.KINDS, **batch.KINDS, **network.KINDS, **storage.KINDS,
-    **cluster.KINDS, **access.KINDS,
+    **cluster.KINDS, **access.KINDS, **metrics.KINDS,
 }
 
 

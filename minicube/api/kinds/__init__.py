@@ -17,6 +17,7 @@ from minicube.api.kinds.events_v1 import EVENT_V1
 from minicube.api.kinds.ingressclasses import INGRESS_CLASS
 from minicube.api.kinds.ingresses import INGRESS
 from minicube.api.kinds.jobs import JOB
+from minicube.api.kinds.metrics import NODE_METRICS, POD_METRICS
 from minicube.api.kinds.namespaces import NAMESPACE
 from minicube.api.kinds.networkpolicies import NETWORK_POLICY
 from minicube.api.kinds.nodes import NODE
@@ -47,7 +48,7 @@ BUILTIN: tuple[Kind, ...] = (CONFIG_MAP, ENDPOINTS, EVENT, LIMIT_RANGE, NAMESPAC
                              ENDPOINT_SLICE, INGRESS_CLASS, INGRESS, NETWORK_POLICY,
                              POD_DISRUPTION_BUDGET, CLUSTER_ROLE_BINDING, CLUSTER_ROLE,
                              ROLE_BINDING, ROLE, CUSTOM_RESOURCE_DEFINITION, PRIORITY_CLASS,
-                             LEASE)
+                             LEASE, NODE_METRICS, POD_METRICS)
 
 REGISTRY = Registry()
 for _kind in BUILTIN:
@@ -59,8 +60,8 @@ __all__ = ["BUILTIN", "CLUSTER_ROLE", "CLUSTER_ROLE_BINDING", "CONFIG_MAP", "CON
            "HORIZONTAL_POD_AUTOSCALER", "HORIZONTAL_POD_AUTOSCALER_V1", "INGRESS", "INGRESS_CLASS",
            "JOB", "LEASE", "LIMIT_RANGE",
            "LOCAL_SUBJECT_ACCESS_REVIEW",
-           "NAMESPACE", "NETWORK_POLICY", "NODE", "PERSISTENT_VOLUME", "PERSISTENT_VOLUME_CLAIM",
-           "POD", "POD_DISRUPTION_BUDGET", "PRIORITY_CLASS", "REGISTRY", "REPLICA_SET",
+           "NAMESPACE", "NETWORK_POLICY", "NODE", "NODE_METRICS", "PERSISTENT_VOLUME",
+           "PERSISTENT_VOLUME_CLAIM", "POD", "POD_METRICS", "POD_DISRUPTION_BUDGET", "PRIORITY_CLASS", "REGISTRY", "REPLICA_SET",
            "RESOURCE_QUOTA", "ROLE", "ROLE_BINDING", "SECRET", "SELF_SUBJECT_ACCESS_REVIEW",
            "SELF_SUBJECT_REVIEW", "SELF_SUBJECT_RULES_REVIEW", "SERVICE", "SERVICE_ACCOUNT",
            "STATEFUL_SET", "STORAGE_CLASS", "SUBJECT_ACCESS_REVIEW"]
