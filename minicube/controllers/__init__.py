@@ -16,6 +16,7 @@ from minicube.controllers.daemonset import DaemonSetController
 from minicube.controllers.deployment import DeploymentController
 from minicube.controllers.endpoints import EndpointsController
 from minicube.controllers.garbagecollector import GarbageCollector
+from minicube.controllers.horizontalpodautoscaler import HorizontalPodAutoscalerController
 from minicube.controllers.job import JobController
 from minicube.controllers.namespace import NamespaceController
 from minicube.controllers.persistentvolume import PersistentVolumeController
@@ -50,6 +51,7 @@ CONTROLLERS: dict[str, ControllerFactory] = {
     "namespace": lambda client, node_name: NamespaceController(client, node_name),
     "serviceaccounts": lambda client, node_name: ServiceAccountsController(client, node_name),
     "root-ca-publisher": lambda client, node_name: RootCAPublisher(client, node_name),
+    "horizontal-pod-autoscaler": lambda client, node: HorizontalPodAutoscalerController(client, node),
 }
 
 __all__ = ["CONTROLLERS", "Controller", "ControllerFactory", "EndpointsController", "Scheduler"]
