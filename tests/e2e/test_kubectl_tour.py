@@ -92,7 +92,8 @@ def test_expose_autoscale_and_scale_back(app: Cluster) -> None:
         (app.get_json("endpoints", "tour", "-n", NS).get("subsets") or [{}])[0].get("addresses") or []) == 3)
     app.kubectl("autoscale", "deployment", "tour", "--min=1", "--max=4", "--cpu-percent=70", "-n", NS)
     row = app.kubectl("get", "hpa", "tour", "-n", NS).stdout.splitlines()[1].split()
-    assert row[:2] == ["tour", "Deployment/tour"] and "70%" in row[2] and row[3:5] == ["1", "4"]
+    assert row[:3] == ["tour", "Deployment/tour", "cpu:"] and row[3].endswith("/70%")
+    assert row[4:6] == ["1", "4"]
     app.kubectl("scale", "deployment", "tour", "--replicas=1", "-n", NS)
     app.kubectl("wait", "--for=jsonpath={.status.replicas}=1", "deployment/tour", "-n", NS,
                 "--timeout=60s")

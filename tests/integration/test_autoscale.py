@@ -32,7 +32,7 @@ def test_kubectl_autoscale_is_stored_and_listed(cluster: Cluster) -> None:
     assert out.strip() == "horizontalpodautoscaler.autoscaling/web autoscaled"
     rows = cluster.kubectl("get", "hpa", "-n", NS).stdout.splitlines()
     assert rows[0].split() == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
-    assert rows[1].split()[:6] == ["web", "Deployment/web", "<unknown>/80%", "2", "5", "0"]
+    assert rows[1].split()[:7] == ["web", "Deployment/web", "cpu:", "<unknown>/80%", "2", "5", "0"]
     v2 = cluster.api("GET", f"{V2}/web").json()
     assert v2["apiVersion"] == "autoscaling/v2"
     assert v2["spec"]["metrics"] == [{"type": "Resource", "resource": {
@@ -46,7 +46,7 @@ def test_kubectl_autoscale_is_stored_and_listed(cluster: Cluster) -> None:
     # the same table through the v1 endpoint (upstream prints both from one form)
     table = cluster.api("GET", f"{V1}/web", headers={
         "Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"}).json()
-    assert table["rows"][0]["cells"][1:6] == ["Deployment/web", "<unknown>/80%", 2, 5, 0]
+    assert table["rows"][0]["cells"][1:6] == ["Deployment/web", "cpu: <unknown>/80%", 2, 5, 0]
     # one resource in two versions: `get all` lists it once
     listed = cluster.kubectl("get", "all", "-n", NS, "-o", "name").stdout.split()
     assert listed.count("horizontalpodautoscaler.autoscaling/web") == 1
@@ -94,7 +94,7 @@ def test_v1_writes_are_validated_and_watched_as_v1(cluster: Cluster) -> None:
     good = {**bad, "metadata": {"name": "applied"},
             "spec": {**bad["spec"], "maxReplicas": 3, "targetCPUUtilizationPercentage": 50}}
     cluster.kubectl("apply", "-n", NS, "-f", "-", input=yaml.safe_dump(good))  # validated by /openapi/v3
-    assert "<unknown>/50%" in cluster.kubectl("get", "hpa", "applied", "-n", NS).stdout
+    assert "cpu: <unknown>/50%" in cluster.kubectl("get", "hpa", "applied", "-n", NS).stdout
 
 
 def test_python_client_reads_both_versions(cluster: Cluster) -> None:

@@ -58,7 +58,7 @@ def test_autoscale_pdb_and_priority_classes(cluster: Cluster) -> None:
     cluster.kubectl("apply", "-f", "-", input=yaml.safe_dump(hpa))
     rows = cluster.kubectl("get", "hpa", "web", "-n", NS).stdout.splitlines()
     assert rows[0].split() == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
-    assert rows[1].split()[1:5] == ["Deployment/web", "<unknown>/70%", "2", "5"]
+    assert rows[1].split()[1:6] == ["Deployment/web", "cpu:", "<unknown>/70%", "2", "5"]
     cluster.kubectl("create", "poddisruptionbudget", "web", "-n", NS, "--selector=app=web", "--min-available=1")
     assert _header(cluster, "pdb", "-n", NS) == ["NAME", "MIN", "AVAILABLE", "MAX", "UNAVAILABLE",
                                                  "ALLOWED", "DISRUPTIONS", "AGE"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from minicube.api.kinds.hpa_conversion import (BEHAVIOR, CONDITIONS, CURRENT_METRICS, METRICS,
                                                to_v1, to_v2)
-from minicube.api.kinds.policies import HORIZONTAL_POD_AUTOSCALER_V1
+from minicube.api.kinds.policies import HORIZONTAL_POD_AUTOSCALER, HORIZONTAL_POD_AUTOSCALER_V1
 
 REF = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
 CPU = {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization",
@@ -116,4 +116,18 @@ def test_v1_kind_validates_the_converted_form() -> None:
     causes = HORIZONTAL_POD_AUTOSCALER_V1.validate(v1)
     assert [c["field"] for c in causes] == ["spec.metrics[0].resource.target.averageUtilization"]
     targets = next(c for c in HORIZONTAL_POD_AUTOSCALER_V1.columns if c.name == "Targets")
-    assert targets.cell({**v1, "spec": {**v1["spec"], "targetCPUUtilizationPercentage": 65}}) == "<unknown>/65%"
+    assert targets.cell({**v1, "spec": {**v1["spec"], "targetCPUUtilizationPercentage": 65}}) == "cpu: <unknown>/65%"
+
+
+def test_targets_show_current_over_target_per_metric_as_kubectl_does() -> None:
+    targets = next(c for c in HORIZONTAL_POD_AUTOSCALER.columns if c.name == "Targets")
+    cpu = {"type": "Resource", "resource": {"name": "cpu", "target": {
+        "type": "Utilization", "averageUtilization": 50}}}
+    memory = {"type": "Resource", "resource": {"name": "memory", "target": {
+        "type": "AverageValue", "averageValue": "100Mi"}}}
+    pods = {"type": "Pods", "pods": {"metric": {"name": "qps"}, "target": {
+        "type": "AverageValue", "averageValue": "10"}}}
+    hpa = {"spec": {"metrics": [cpu, memory, pods]}, "status": {"currentMetrics": [
+        {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 12}}}]}}
+    assert targets.cell(hpa) == "cpu: 12%/50%, memory: <unknown>/100Mi + 1 more..."
+    assert targets.cell({"spec": {}}) == "<none>"

@@ -1,9 +1,10 @@
-"""Kinds charts carry that the cluster stores but does not act on (yet): LimitRange,
+"""Kinds charts carry that the cluster mostly stores: LimitRange,
 ResourceQuota, PriorityClass, Lease, HorizontalPodAutoscaler (autoscaling/v2, stored, and
 autoscaling/v1 converted from and to it) and PodDisruptionBudget.
 
-They apply, list, describe and round-trip exactly; nothing enforces quotas or limits,
-nothing autoscales, and nothing evicts (the README says so).
+They apply, list, describe and round-trip exactly; nothing enforces quotas or limits and
+nothing evicts (the README says so). HorizontalPodAutoscalers are acted on by
+controllers/horizontalpodautoscaler.py.
 """
 
 from __future__ import annotations
@@ -102,16 +103,39 @@ def _hpa_reference(hpa: Obj) -> str:
     return f"{ref.get('kind', '')}/{ref.get('name', '')}"
 
 
+def _hpa_metric(spec: Obj, status: Obj) -> str:
+    """One metric as kubectl shows it: `cpu: 12%/50%`, `memory: 80Mi/100Mi`, `3/5 (avg)`."""
+    kind = spec.get("type", "")
+    field = kind[:1].lower() + kind[1:]
+    source = spec.get(field) or {}
+    target = source.get("target") or {}
+    current = (status.get(field) or {}).get("current") or {}
+    if kind in ("Resource", "ContainerResource"):
+        name = source.get("name")
+        if "averageValue" in target:
+            return f"{name}: {current.get('averageValue') or '<unknown>'}/{target['averageValue']}"
+        now, goal = current.get("averageUtilization"), target.get("averageUtilization")
+        return (f"{name}: {'<unknown>' if now is None else f'{now}%'}/"
+                f"{'<auto>' if goal is None else f'{goal}%'}")
+    if kind == "Pods":
+        return f"{current.get('averageValue') or '<unknown>'}/{target.get('averageValue')}"
+    if kind in ("Object", "External"):
+        if "averageValue" in target:
+            return f"{current.get('averageValue') or '<unknown>'}/{target['averageValue']} (avg)"
+        return f"{current.get('value') or '<unknown>'}/{target.get('value')}"
+    return "<unknown type>"
+
+
 def _hpa_targets(hpa: Obj) -> str:
-    metrics = get(hpa, "spec", "metrics") or []
-    cells = []
-    for m in metrics:
-        target = (m.get(m.get("type", "").lower() if m.get("type") != "ContainerResource"
-                        else "containerResource") or {}).get("target") or {}
-        value = target.get("averageUtilization")
-        cells.append(f"<unknown>/{value}%" if value is not None else
-                     f"<unknown>/{target.get('averageValue') or target.get('value') or '?'}")
-    return ", ".join(cells) or "<none>"
+    """kubectl's TARGETS: each metric's current/target (statuses match specs by position),
+    the first two shown."""
+    specs = get(hpa, "spec", "metrics") or []
+    if not specs:
+        return "<none>"
+    statuses = get(hpa, "status", "currentMetrics") or []
+    cells = [_hpa_metric(m, statuses[i] if i < len(statuses) else {}) for i, m in enumerate(specs)]
+    more = f" + {len(cells) - 2} more..." if len(cells) > 2 else ""
+    return ", ".join(cells[:2]) + more
 
 
 def _validate_hpa(hpa: Obj) -> list[Cause]:
