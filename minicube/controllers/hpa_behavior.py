@@ -9,12 +9,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from minicube.api.kinds.hpa_behavior_defaults import DOWNSCALE_STABILIZATION, scaling_rules
+
 Obj = dict[str, Any]
 
-DOWNSCALE_STABILIZATION = 300  # --horizontal-pod-autoscaler-downscale-stabilization
-_UP_POLICIES = ({"type": "Pods", "value": 4, "periodSeconds": 15},
-                {"type": "Percent", "value": 100, "periodSeconds": 15})
-_DOWN_POLICIES = ({"type": "Percent", "value": 100, "periodSeconds": 15},)
 
 # (status, reason, message) of a condition
 Condition = tuple[str, str, str]
@@ -41,12 +39,9 @@ class Rules:
 
 def rules(behavior: Obj | None, direction: str) -> Rules:
     """The scaleUp or scaleDown rules, each unset field at its default."""
-    given = (behavior or {}).get(direction) or {}
-    up = direction == "scaleUp"
-    window = given.get("stabilizationWindowSeconds")
-    return Rules(window if isinstance(window, int) else (0 if up else DOWNSCALE_STABILIZATION),
-                 given.get("selectPolicy") or "Max",
-                 tuple(given.get("policies") or (_UP_POLICIES if up else _DOWN_POLICIES)))
+    given = scaling_rules((behavior or {}).get(direction), direction)
+    return Rules(given["stabilizationWindowSeconds"], given["selectPolicy"],
+                 tuple(given["policies"]))
 
 
 @dataclass

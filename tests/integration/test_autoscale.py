@@ -68,16 +68,18 @@ def test_v2_only_metrics_survive_a_v1_read_modify_write(cluster: Cluster) -> Non
     notes = v1["metadata"]["annotations"]
     assert json.loads(notes["autoscaling.alpha.kubernetes.io/metrics"]) == [
         {"type": "Pods", "pods": {"metricName": "qps", "targetAverageValue": "10"}}]
-    assert json.loads(notes["autoscaling.alpha.kubernetes.io/behavior"]) == {
-        "ScaleUp": None, "ScaleDown": {"StabilizationWindowSeconds": 30, "SelectPolicy": None,
-                                       "Policies": None}}
+    behavior = json.loads(notes["autoscaling.alpha.kubernetes.io/behavior"])  # (defaulted)
+    assert behavior["ScaleDown"] == {"StabilizationWindowSeconds": 30, "SelectPolicy": "Max",
+                                     "Policies": [{"Type": "Percent", "Value": 100,
+                                                   "PeriodSeconds": 15}]}
+    assert behavior["ScaleUp"]["StabilizationWindowSeconds"] == 0
     v1["spec"]["maxReplicas"] = 6
     assert cluster.api("PUT", f"{V1}/mixed", json=v1).status_code == 200
     v2 = cluster.api("GET", f"{V2}/mixed").json()
     assert v2["spec"]["maxReplicas"] == 6
     assert [m["type"] for m in v2["spec"]["metrics"]] == ["Pods", "Resource"]
     assert v2["spec"]["metrics"][0]["pods"]["target"] == {"type": "AverageValue", "averageValue": "10"}
-    assert v2["spec"]["behavior"] == {"scaleDown": {"stabilizationWindowSeconds": 30}}
+    assert v2["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 30
     assert not any(k.startswith("autoscaling.alpha") for k in v2["metadata"]["annotations"])
 
 

@@ -131,3 +131,17 @@ def test_targets_show_current_over_target_per_metric_as_kubectl_does() -> None:
         {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 12}}}]}}
     assert targets.cell(hpa) == "cpu: 12%/50%, memory: <unknown>/100Mi + 1 more..."
     assert targets.cell({"spec": {}}) == "<none>"
+
+
+def test_a_given_behavior_is_completed_with_upstreams_defaults() -> None:
+    assert HORIZONTAL_POD_AUTOSCALER.default is not None
+    hpa = {"spec": {"maxReplicas": 3, "behavior": {"scaleDown": {"stabilizationWindowSeconds": 30}}}}
+    HORIZONTAL_POD_AUTOSCALER.default(hpa)
+    behavior = hpa["spec"]["behavior"]
+    assert behavior["scaleDown"] == {"stabilizationWindowSeconds": 30, "selectPolicy": "Max",
+                                     "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}
+    assert behavior["scaleUp"]["stabilizationWindowSeconds"] == 0
+    assert [p["type"] for p in behavior["scaleUp"]["policies"]] == ["Pods", "Percent"]
+    none = {"spec": {"maxReplicas": 3}}
+    HORIZONTAL_POD_AUTOSCALER.default(none)
+    assert "behavior" not in none["spec"]

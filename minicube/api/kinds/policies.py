@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from minicube.api.kinds.common import condition, get, kind_schema
+from minicube.api.kinds.hpa_behavior_defaults import scaling_rules
 from minicube.api.kinds.hpa_conversion import to_v1, to_v2
 from minicube.api.kinds.replication import label_selector
 from minicube.api.meta import (invalid, is_dns1123_subdomain, not_supported, required,
@@ -165,6 +166,10 @@ def _default_hpa(hpa: Obj) -> None:
     if not spec.get("metrics"):  # upstream's v2 default: 80% CPU
         spec["metrics"] = [{"type": "Resource", "resource": {
             "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]
+    behavior = spec.get("behavior")
+    if isinstance(behavior, dict):  # a given behavior is completed; none stays none
+        for direction in ("scaleUp", "scaleDown"):
+            behavior[direction] = scaling_rules(behavior.get(direction), direction)
 
 
 _HPA_COLUMNS = (
