@@ -339,10 +339,14 @@ class Runtime:
             await asyncio.sleep(0.05)
 
     async def attach_stream(self, container_id: str, *, stdin: bool) -> EngineStream:
-        """The running container's stdio from now on (its earlier output is not replayed)."""
+        """The running container's stdio from now on; for a container made to be attached
+        once (stdinOnce: `kubectl run -i`, `kubectl debug -i`) from its start, since it may
+        have written before its attacher could connect."""
         attrs = await self._call(self.docker.api.inspect_container, container_id)
-        tty = bool((attrs.get("Config") or {}).get("Tty"))  # the container's, not the client's
-        query = f"stream=1&stdout=1&stderr=1&stdin={int(stdin)}"
+        config = attrs.get("Config") or {}
+        tty = bool(config.get("Tty"))  # the container's, not the client's
+        replay = int(bool(config.get("StdinOnce")))
+        query = f"stream=1&stdout=1&stderr=1&stdin={int(stdin)}&logs={replay}"
         return await self._hijack(f"/containers/{container_id}/attach?{query}", None, tty=tty)
 
     async def resize(self, container_id: str, *, exec_id: str = "", width: int, height: int) -> None:

@@ -203,18 +203,35 @@ def test_run_interactive_shows_the_output_and_returns_the_exit_code(pods: Cluste
     passed once, the output after it still arrives, and the exit code is the container's."""
     name = "streams-run-" + ("piped" if stdin else "empty")
     result = pods.kubectl("run", name, f"--image={HELLO_IMAGE}", "--restart=Never", "--rm", "-i",
-                          "--command", "--", "sh", "-c", "sleep 1; cat; echo after; exit 3",
+                          "--command", "--", "sh", "-c", "echo before; cat; echo after; exit 3",
                           stdin=stdin, check=False)
     assert result.returncode == 3, result.stderr
-    assert result.stdout.startswith(stdin + "after\n")
+    assert result.stdout.startswith("before\n" + stdin + "after\n")  # nothing lost to the race
 
 
 def test_debug_runs_an_ephemeral_container_that_sees_its_target(pods: Cluster) -> None:
-    result = pods.kubectl("debug", WEB, "-i", f"--image={HELLO_IMAGE}", "--target=web",
-                          "--profile=general", "--", "sh", "-c", "ps; echo debugged",
-                          stdin="", timeout=90)
-    assert "debugged" in result.stdout
-    assert "httpd -f -p 8080 -h /www" in result.stdout  # the target's processes
+    # The debugger waits for a line on stdin, so all it prints comes after kubectl attached;
+    # stdin stays open until then (its end closes the attached streams, as upstream).
+    proc = subprocess.Popen(
+        kubectl_argv(pods, "debug", WEB, "-i", f"--image={HELLO_IMAGE}", "--target=web",
+                     "--profile=general", "--", "sh", "-c", "read go; ps; echo debugged $go"),
+        env=pods.env, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL)
+    try:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write("now\n")
+        proc.stdin.flush()
+        seen = []
+        while not seen or seen[-1] != "debugged now\n":
+            line = proc.stdout.readline()
+            assert line, f"the debugger's output ended early: {seen}"
+            seen.append(line)
+        proc.stdin.close()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert any("httpd -f -p 8080 -h /www" in line for line in seen)  # the target's processes
     statuses = pods.get_json("pod", WEB)["status"]["ephemeralContainerStatuses"]
     assert statuses[0]["name"].startswith("debugger-")
     assert "running" in statuses[0]["state"] or "terminated" in statuses[0]["state"]
