@@ -181,8 +181,8 @@ def test_statefulset_creates_in_order_and_provisions_claims(cluster: Cluster,
     assert status["currentRevision"] == status["updateRevision"]
     assert status["updatedReplicas"] == 2
     cluster.kubectl("scale", "-n", NS, "sts/db", "--replicas=1")
-    wait_for("db-1 deleted", lambda: get(cluster, pod_path + "1") is None
-             or get(cluster, pod_path + "1")["metadata"].get("deletionTimestamp"))
+    wait_for("db-1 deleted", lambda: (pod := get(cluster, pod_path + "1")) is None
+             or pod["metadata"].get("deletionTimestamp"))  # (one read: it may go meanwhile)
     assert get(cluster, f"/api/v1/namespaces/{NS}/persistentvolumeclaims/data-db-1")
 
 
