@@ -9,17 +9,18 @@ and list are served (metrics-server has no watch either).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from minicube.api import errors, meta, selectors, tables
+from minicube.api import errors, meta, tables
 from minicube.api.kinds.metrics import node_metrics, pod_metrics
 from minicube.api.registry import Kind, Obj, Registry
 from minicube.apiserver import negotiation as neg
 from minicube.apiserver.objects import Objects
 from minicube.apiserver.requestinfo import RequestInfo
+from minicube.apiserver.resources import matcher
 
 GROUP = "metrics.k8s.io"
 _TIMEOUT = aiohttp.ClientTimeout(total=10, sock_connect=3)
@@ -27,21 +28,6 @@ _TIMEOUT = aiohttp.ClientTimeout(total=10, sock_connect=3)
 
 def is_metrics(kind: Kind) -> bool:
     return kind.group == GROUP
-
-
-def _selectors(request: web.Request, kind: Kind) -> Callable[[Obj], bool]:
-    try:
-        labels = selectors.parse(request.query.get("labelSelector", ""))
-        fields = selectors.parse_fields(request.query.get("fieldSelector", ""))
-    except ValueError as e:
-        raise errors.BadRequest(str(e)) from None
-    unsupported = sorted(set(fields.fields) - {"metadata.name", "metadata.namespace"})
-    if unsupported:
-        raise errors.BadRequest(f"field label not supported: {unsupported[0]}")
-
-    def matches(obj: Obj) -> bool:
-        return labels.matches(obj["metadata"].get("labels") or {}) and fields.matches(kind.fields_of(obj))
-    return matches
 
 
 class Metrics:
@@ -67,7 +53,7 @@ class Metrics:
                 what = f"{info.namespace}/{info.name}" if kind.namespaced else info.name
                 raise errors.NotFound.of(f"{kind.kind.lower()}.{GROUP}", what, kind.kind.lower())
             return self._respond(request, kind, items[:1], single=True)
-        matches = _selectors(request, kind)
+        matches = matcher(request, kind)
         return self._respond(request, kind, [o for o in items if matches(o)], single=False)
 
     async def _samples(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from minicube.api import errors, proto_schema, protobuf
+from minicube.api import errors, patch, proto_schema, protobuf
 
 JSON = "application/json"
 PROTOBUF = "application/vnd.kubernetes.protobuf"
@@ -46,6 +46,21 @@ def wants_table(request: web.Request) -> bool:
         if clause["type"] in (JSON, "*/*", "application/*"):
             return False
     return False
+
+
+async def read_patched(request: web.Request, current: dict[str, Any], kind_name: str) -> dict[str, Any]:
+    """`current` with the request's JSON, merge or strategic merge patch applied (for a
+    subresource, where server-side apply is not served): 415 for another body, 422 when the
+    patch does not apply."""
+    patch_type = PATCH_TYPES.get(media_type(request.headers.get("Content-Type", "")))
+    if patch_type in (None, "apply"):
+        raise errors.UnsupportedMediaType(
+            "the body of the request was in an unknown format - accepted media types include: "
+            + ", ".join(t for t, name in PATCH_TYPES.items() if name != "apply"))
+    try:
+        return patch.apply(patch_type, current, await read_body(request), kind_name)
+    except patch.PatchError as e:
+        raise errors.Invalid(str(e)) from None
 
 
 async def read_body(request: web.Request) -> Any:

@@ -74,7 +74,7 @@ class Resources:
         opts = listing.parse_options(request.query)
         filtered = bool(request.query.get("labelSelector") or request.query.get("fieldSelector"))
         page = listing.list_page(self.objects, kind, info.namespace, opts,
-                                 self._matcher(request, kind), filtered)
+                                 matcher(request, kind), filtered)
         if neg.wants_table(request):
             table = tables.table(kind, page.items, include_object=_include(request))
             table["metadata"] = page.list_meta()
@@ -83,9 +83,9 @@ class Resources:
                             "metadata": page.list_meta(), "items": page.items})
 
     async def _watch(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.StreamResponse:
-        matches = self._matcher(request, kind, name=info.name)
+        matches = matcher(request, kind, name=info.name)
         pinned = selectors.parse_fields(request.query.get("fieldSelector", "")).value_of(
-            "metadata.name")  # (well-formed: _matcher has parsed it)
+            "metadata.name")  # (well-formed: matcher has parsed it)
         req = watch.WatchRequest(
             kind=kind, namespace=info.namespace, matches=matches, name=info.name or pinned or "",
             resource_version=request.query.get("resourceVersion", ""),
@@ -93,24 +93,6 @@ class Resources:
             bookmarks=neg.flag(request, "allowWatchBookmarks"),
             as_table=neg.wants_table(request), include_object=_include(request))
         return await watch.serve(request, self.objects, req)
-
-    def _matcher(self, request: web.Request, kind: Kind, name: str = "") -> Callable[[Obj], bool]:
-        try:
-            labels = selectors.parse(request.query.get("labelSelector", ""))
-            fields = selectors.parse_fields(request.query.get("fieldSelector", ""))
-        except ValueError as e:
-            raise errors.BadRequest(str(e)) from None
-        supported = set(kind.fields_of({"metadata": {}, "spec": {}, "status": {}}))
-        unsupported = sorted(set(fields.fields) - supported)
-        if unsupported:
-            raise errors.BadRequest(f"field label not supported: {unsupported[0]}")
-
-        def matches(obj: Obj) -> bool:
-            if name and obj["metadata"]["name"] != name:
-                return False
-            return labels.matches(obj["metadata"].get("labels") or {}) and \
-                fields.matches(kind.fields_of(obj))
-        return matches
 
     # -- writes ------------------------------------------------------------------------
     async def _create(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
@@ -221,7 +203,7 @@ class Resources:
     async def _delete_collection(self, request: web.Request, kind: Kind, info: RequestInfo) -> web.Response:
         delete_opts, dry_run = await options.delete_options(request)
         items, revision = self.objects.list(kind, info.namespace)
-        matches = self._matcher(request, kind)
+        matches = matcher(request, kind)
         deleted = []
         for obj in filter(matches, items):
             md = obj["metadata"]
@@ -264,6 +246,26 @@ class Resources:
             text = ", ".join(f'unknown field "{f}"' for f in unknown)
             raise errors.BadRequest(f"strict decoding error: {text}")
         return {"Warning": ", ".join(f'299 - "unknown field \\"{f}\\""' for f in unknown)}
+
+
+def matcher(request: web.Request, kind: Kind, name: str = "") -> Callable[[Obj], bool]:
+    """The request's labelSelector and fieldSelector (the fields the kind allows) as a test."""
+    try:
+        labels = selectors.parse(request.query.get("labelSelector", ""))
+        fields = selectors.parse_fields(request.query.get("fieldSelector", ""))
+    except ValueError as e:
+        raise errors.BadRequest(str(e)) from None
+    supported = set(kind.fields_of({"metadata": {}, "spec": {}, "status": {}}))
+    unsupported = sorted(set(fields.fields) - supported)
+    if unsupported:
+        raise errors.BadRequest(f"field label not supported: {unsupported[0]}")
+
+    def matches(obj: Obj) -> bool:
+        if name and obj["metadata"]["name"] != name:
+            return False
+        return labels.matches(obj["metadata"].get("labels") or {}) and \
+            fields.matches(kind.fields_of(obj))
+    return matches
 
 
 def _manage(request: web.Request, kind: Kind, subresource: str) -> Manage:

@@ -7,11 +7,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
-from minicube.api import errors, jsonpath, meta, patch, selectors
+from minicube.api import errors, jsonpath, meta, selectors
 from minicube.api.registry import Kind, Obj
 from minicube.apiserver import negotiation as neg
 from minicube.apiserver.objects import Objects
@@ -32,25 +30,6 @@ def to_scale(kind: Kind, obj: Obj) -> Obj:
                    "selector": selector if isinstance(selector, str)
                    else selectors.to_string(selector)},
     }
-
-
-def _patched(scale: Obj, request: web.Request, body: Any) -> Obj:
-    patch_type = neg.PATCH_TYPES.get(neg.media_type(request.headers.get("Content-Type", "")))
-    try:
-        if patch_type == "json":
-            out = patch.json_patch(scale, body)
-        elif patch_type in ("merge", "strategic"):  # Scale has no lists: both merge alike
-            out = patch.merge_patch(scale, body)
-        else:
-            raise errors.UnsupportedMediaType(
-                "the body of the request was in an unknown format - accepted media types "
-                "include: application/json-patch+json, application/merge-patch+json, "
-                "application/strategic-merge-patch+json")
-    except patch.PatchError as e:
-        raise errors.Invalid(str(e)) from None
-    if not isinstance(out, dict):
-        raise errors.BadRequest("the patch does not produce an object")
-    return out
 
 
 def _replicas(scale: Obj, name: str) -> int:
@@ -74,7 +53,7 @@ class ScaleSubresources:
         if request.method == "PUT":
             scale = await neg.read_object(request)
         elif request.method == "PATCH":
-            scale = _patched(to_scale(kind, obj), request, await neg.read_body(request))
+            scale = await neg.read_patched(request, to_scale(kind, obj), "Scale")
         else:
             raise errors.MethodNotAllowed(f"{kind.plural}/scale allows get, update and patch")
         wanted = (scale.get("metadata") or {}).get("resourceVersion")

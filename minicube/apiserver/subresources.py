@@ -6,7 +6,7 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
-from minicube.api import errors, meta, patch
+from minicube.api import errors, meta
 from minicube.api.kinds.pod_validation import validate_ephemeral_update
 from minicube.api.registry import Kind
 from minicube.apiserver import negotiation as neg
@@ -56,16 +56,7 @@ class PodSubresources:
         if request.method == "PUT":
             new = await neg.read_object(request)
         elif request.method == "PATCH":
-            patch_type = neg.PATCH_TYPES.get(neg.media_type(request.headers.get("Content-Type", "")))
-            if patch_type in (None, "apply"):
-                raise errors.UnsupportedMediaType(
-                    "the body of the request was in an unknown format - accepted media types "
-                    "include: application/json-patch+json, application/merge-patch+json, "
-                    "application/strategic-merge-patch+json")
-            try:
-                new = patch.apply(patch_type, pod, await neg.read_body(request), kind.kind)
-            except patch.PatchError as e:
-                raise errors.Invalid(str(e)) from None
+            new = await neg.read_patched(request, pod, kind.kind)
         else:
             raise errors.MethodNotAllowed("pods/ephemeralcontainers allows get, update and patch")
         if causes := validate_ephemeral_update(new, pod):

@@ -18,10 +18,10 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from minicube.client.clock import rfc3339
 from minicube.kubelet.containers import ContainerInfo
 from minicube.kubelet.machine import cgroup_dirs
 from minicube.kubelet.runtime import EngineError, Runtime
@@ -176,10 +176,6 @@ class Usage:
     def document(self) -> dict[str, Any]:
         return {"timestamp": rfc3339(self.at), "window": round(self.window, 3),
                 "cpuNanoCores": self.cpu_nanocores, "memoryWorkingSetBytes": self.memory_bytes}
-
-
-def rfc3339(at: float) -> str:
-    return datetime.fromtimestamp(int(at), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def usage_between(previous: Reading | None, current: Reading) -> Usage | None:
