@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from typing import Any
 
 from minicube.api import errors, meta
 from minicube.api.kinds.customresourcedefinitions import (CLEANUP_FINALIZER, GROUP, crd_status,
@@ -33,6 +34,9 @@ class CustomResources:
         assert crd_kind is not None
         self.crd_kind = crd_kind
         self._served: dict[str, list[Kind]] = {}  # CRD name -> the kinds serving it
+        # CRD name -> (spec, terminating) its served kinds were built from: a status write
+        # leaves them (and the OpenAPI documents cached for them) as they are
+        self._built_from: dict[str, tuple[Any, bool]] = {}
         self._cleanups: dict[str, asyncio.Task[None]] = {}
 
     def load(self) -> int:
@@ -67,13 +71,19 @@ class CustomResources:
         except errors.NotFound:
             self._unserve(name)
             return
-        kinds = custom_kinds(crd)
-        if crd["metadata"].get("deletionTimestamp"):
-            # upstream: no new objects while the definition's objects are being deleted
-            kinds = [replace(k, verbs=tuple(v for v in k.verbs if v != "create")) for k in kinds]
-        conflict = self._conflict(name, kinds)
-        if not conflict:
-            self._serve(name, kinds)
+        terminating = bool(crd["metadata"].get("deletionTimestamp"))
+        built_from = (crd.get("spec"), terminating)
+        conflict = ""
+        if name not in self._served or self._built_from.get(name) != built_from:
+            kinds = custom_kinds(crd)
+            if terminating:
+                # upstream: no new objects while the definition's objects are being deleted
+                kinds = [replace(k, verbs=tuple(v for v in k.verbs if v != "create"))
+                         for k in kinds]
+            conflict = self._conflict(name, kinds)
+            if not conflict:
+                self._serve(name, kinds)
+                self._built_from[name] = built_from
         status = crd_status(crd, conflict, meta.now())
         if status != crd.get("status"):
             self.objects.update(self.crd_kind, "", name, {**crd, "status": status},
@@ -94,15 +104,14 @@ class CustomResources:
         return ""
 
     def _serve(self, name: str, kinds: list[Kind]) -> None:
-        before = [k.version for k in self._served.get(name, [])]
         self._unserve(name)
         for kind in kinds:
             self.registry.add(kind)
         self._served[name] = kinds
-        if [k.version for k in kinds] != before:
-            log.info("serving %s (%s)", name, ", ".join(k.version for k in kinds))
+        log.info("serving %s (%s)", name, ", ".join(k.version for k in kinds))
 
     def _unserve(self, name: str) -> None:
+        self._built_from.pop(name, None)
         for kind in self._served.pop(name, []):
             self.registry.remove(kind)
 

@@ -287,6 +287,8 @@ def test_stored_crds_are_served_again_after_a_restart(tmp_path: Path) -> None:
     first.custom_resources.reconcile(f"widgets.{GROUP}")
     kind = first.registry.get(GROUP, "v1", "widgets")
     assert kind is not None
+    first.custom_resources.reconcile(f"widgets.{GROUP}")  # after its own status write
+    assert first.registry.get(GROUP, "v1", "widgets") is kind  # served as it was: not rebuilt
     first.objects.create(kind, NS, widget("kept", size=1))
     second = ApiServer(store, settings)  # as after a restart of the node
     second.bootstrap()
